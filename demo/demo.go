@@ -1,0 +1,117 @@
+// Package demo fills a new database with a sample hospital (a lobby kiosk,
+// an admin, a few weeks of responses and the cases they opened) so a
+// newcomer sees a working product on first run. Only when PV_DEMO is true.
+package demo
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/patientvoice/patientvoice/models"
+	"github.com/patientvoice/patientvoice/survey"
+	"github.com/patientvoice/patientvoice/triage"
+)
+
+// AdminEmail is the demo admin's login.
+const AdminEmail = "admin@demo.hospital"
+
+const kioskTokenKey = "demo.kiosk_token"
+
+// Result says what the demo holds; AdminPassword is set only on the run
+// that created the admin, so it is printed once.
+type Result struct {
+	KioskToken    string
+	AdminEmail    string
+	AdminPassword string
+}
+
+// Seed adds the demo content once per database (the first server to claim
+// it does the work) and returns the kiosk token on every run.
+func Seed(ctx context.Context, store *models.Store, intake *triage.Intake) (Result, error) {
+	claimed, err := store.Claim(ctx, "demo.seeded")
+	if err != nil {
+		return Result{}, fmt.Errorf("demo: %w", err)
+	}
+	if !claimed {
+		sealed, _, err := store.Setting(ctx, kioskTokenKey)
+		if err != nil {
+			return Result{}, err
+		}
+		tok, _ := store.Crypto.Open(sealed)
+		return Result{KioskToken: tok, AdminEmail: AdminEmail}, nil
+	}
+	tok, k, err := store.CreateKiosk(ctx, "Main lobby", "Ground floor, main entrance", "ED", "kiosk")
+	if err != nil {
+		return Result{}, fmt.Errorf("demo kiosk: %w", err)
+	}
+	if err := store.SetSetting(ctx, kioskTokenKey, store.Crypto.Seal(tok)); err != nil {
+		return Result{}, err
+	}
+	res := Result{KioskToken: tok, AdminEmail: AdminEmail, AdminPassword: Password()}
+	if _, err := store.CreateUser(ctx, AdminEmail, "Demo Admin", models.RoleAdmin, res.AdminPassword); err != nil && !errors.Is(err, models.ErrConflict) {
+		return Result{}, fmt.Errorf("demo admin: %w", err)
+	}
+	if err := sampleResponses(ctx, store, intake, k); err != nil {
+		return Result{}, err
+	}
+	return res, nil
+}
+
+// Password makes a random password good enough to print once and change.
+func Password() string {
+	b := make([]byte, 15)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func sampleResponses(ctx context.Context, store *models.Store, intake *triage.Intake, k models.Kiosk) error {
+	def, err := store.SurveyByID(ctx, k.SurveyID)
+	if err != nil {
+		return err
+	}
+	comments := []string{"", "", "Friendly nurses, thank you.", "", "The wait was over three hours and nobody explained why.",
+		"", "Reception staff were rude to my mother.", "", "Very clean and calm.", "The bill I got was wrong.", ""}
+	now := store.Now()
+	for i := 0; i < 40; i++ {
+		overall := 3 + rnd(3)
+		if i%6 == 0 {
+			overall = 1 + rnd(2)
+		}
+		raw := []survey.RawAnswer{{Question: "overall", Value: num(overall)}, {Question: "staff", Value: num(2 + rnd(4))},
+			{Question: "wait", Value: num(1 + rnd(5))}, {Question: "clean", Value: []byte(map[bool]string{true: "true", false: "false"}[rnd(5) > 0])}}
+		if overall <= 3 {
+			raw = append(raw, survey.RawAnswer{Question: "topic", Value: []byte(`"wait_time"`)})
+		}
+		if c := comments[i%len(comments)]; c != "" {
+			raw = append(raw, survey.RawAnswer{Question: "comment", Value: []byte(fmt.Sprintf("%q", c))})
+		}
+		answers, err := def.Validate(raw)
+		if err != nil {
+			return fmt.Errorf("demo answers: %w", err)
+		}
+		sub := triage.Submission{ClientID: uuid.NewString(), Survey: def, SurveyID: k.SurveyID, Source: "kiosk",
+			KioskID: &k.ID, Department: "ED", Language: []string{"en", "en", "es", "ar"}[i%4], Answers: answers,
+			SubmittedAt: now.Add(-time.Duration(i*9+rnd(8)) * time.Hour)}
+		if i == 4 {
+			sub.Contact = &models.ContactInput{Name: "Maria Lopez", Phone: "+15555550123", Language: "es"}
+			sub.ContactMessage = "Please call me about my father's discharge."
+		}
+		if _, err := intake.Submit(ctx, sub); err != nil {
+			return fmt.Errorf("demo response: %w", err)
+		}
+	}
+	return nil
+}
+
+func num(n int) []byte { return []byte(fmt.Sprint(n)) }
+
+func rnd(n int) int {
+	v, _ := rand.Int(rand.Reader, big.NewInt(int64(n)))
+	return int(v.Int64())
+}

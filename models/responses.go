@@ -1,0 +1,190 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/patientvoice/patientvoice/survey"
+	"gorm.io/gorm"
+)
+
+// NewResponse is a validated submission ready to store.
+type NewResponse struct {
+	ClientID      string
+	SurveyID      uint
+	SurveyVersion int
+	Source        string
+	KioskID       *uint
+	InvitationID  *uint
+	DepartmentID  uint
+	Language      string
+	Answers       []survey.Answer
+	// Tags are the themes found in text answers, stored in clear.
+	Tags        map[string][]string
+	Flagged     bool
+	AnswerHash  string
+	SubmittedAt time.Time
+	// PressWindow > 0 marks a contact-less submission suspicious when the
+	// same kiosk sent the same answers less than this long before.
+	PressWindow    time.Duration
+	Contact        *ContactInput
+	ContactMessage string
+	// Case, when not nil, is opened with the response unless it turns out
+	// suspicious. ResponseID and ContactID are filled in here.
+	Case *NewCase
+}
+
+// Ingested is what the store did with a submission.
+type Ingested struct {
+	Response Response
+	// Created is false when the client id was already stored (a replay).
+	Created bool
+}
+
+// IngestResponse stores response, answers, contact and case in one
+// transaction. It is idempotent on ClientID across servers: a replay, or a
+// concurrent duplicate that loses the unique-index race, returns the row
+// already stored with Created false.
+func (s *Store) IngestResponse(ctx context.Context, in NewResponse) (Ingested, error) {
+	if prev, err := s.ResponseByClientID(ctx, in.ClientID); err == nil {
+		return Ingested{Response: prev}, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return Ingested{}, err
+	}
+	var r Response
+	err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		r, err = s.ingest(tx, in)
+		return err
+	})
+	if err != nil && isDuplicate(err) {
+		prev, perr := s.ResponseByClientID(ctx, in.ClientID)
+		if perr == nil {
+			return Ingested{Response: prev}, nil
+		}
+	}
+	if err != nil {
+		return Ingested{}, wrap("store response", err)
+	}
+	return Ingested{Response: r, Created: true}, nil
+}
+
+func (s *Store) ingest(tx *gorm.DB, in NewResponse) (Response, error) {
+	now := s.Now()
+	r := Response{
+		ClientID: in.ClientID, SurveyID: in.SurveyID, SurveyVersion: in.SurveyVersion, Source: in.Source,
+		KioskID: in.KioskID, InvitationID: in.InvitationID, DepartmentID: in.DepartmentID, Language: in.Language,
+		Flagged: in.Flagged, Completed: true, AnswerHash: in.AnswerHash, SubmittedAt: in.SubmittedAt.UTC(), ReceivedAt: now,
+	}
+	if r.SubmittedAt.IsZero() {
+		r.SubmittedAt = now
+	}
+	if in.PressWindow > 0 && in.Contact == nil && in.KioskID != nil {
+		var n int64
+		err := tx.Model(&Response{}).Where("kiosk_id = ? AND answer_hash = ? AND submitted_at > ? AND submitted_at <= ?",
+			*in.KioskID, in.AnswerHash, r.SubmittedAt.Add(-in.PressWindow), r.SubmittedAt).Count(&n).Error
+		if err != nil {
+			return r, fmt.Errorf("press filter: %w", err)
+		}
+		r.Suspicious = n > 0
+	}
+	if in.Contact != nil {
+		c, err := s.upsertContact(tx, *in.Contact)
+		if err != nil {
+			return r, err
+		}
+		r.ContactID = &c.ID
+	}
+	if err := tx.Create(&r).Error; err != nil {
+		return r, err
+	}
+	if err := s.insertAnswers(tx, r.ID, in.Answers, in.Tags); err != nil {
+		return r, err
+	}
+	if in.Case == nil || r.Suspicious {
+		return r, nil
+	}
+	nc := *in.Case
+	nc.ResponseID, nc.ContactID = &r.ID, r.ContactID
+	if nc.Summary == "" {
+		nc.Summary = in.ContactMessage
+	}
+	c, err := s.insertCase(tx, nc)
+	if err != nil {
+		return r, err
+	}
+	r.CaseID = &c.ID
+	return r, tx.Model(&Response{}).Where("id = ?", r.ID).Update("case_id", c.ID).Error
+}
+
+func (s *Store) insertAnswers(tx *gorm.DB, responseID uint, answers []survey.Answer, tags map[string][]string) error {
+	if len(answers) == 0 {
+		return nil
+	}
+	rows := make([]Answer, 0, len(answers))
+	for _, a := range answers {
+		rows = append(rows, Answer{
+			ResponseID: responseID, QuestionKey: a.Question, Kind: string(a.Kind),
+			IntValue: a.Int, BoolValue: a.Bool, ChoiceValue: a.Choice, TextEnc: s.Crypto.Seal(a.Text),
+			Tags: truncate(strings.Join(tags[a.Question], ","), 500),
+		})
+	}
+	return tx.Create(&rows).Error
+}
+
+// ResponseByClientID finds a response by the id its client made.
+func (s *Store) ResponseByClientID(ctx context.Context, clientID string) (Response, error) {
+	var r Response
+	err := s.ctx(ctx).Where("client_id = ?", clientID).Take(&r).Error
+	return r, wrap("find response", err)
+}
+
+// ResponseByID loads a response.
+func (s *Store) ResponseByID(ctx context.Context, id uint) (Response, error) {
+	var r Response
+	err := s.ctx(ctx).Take(&r, id).Error
+	return r, wrap("find response", err)
+}
+
+// AnswerView is an answer decrypted for staff.
+type AnswerView struct {
+	Question string
+	Kind     string
+	Value    string
+	Tags     []string
+}
+
+// ResponseAnswers decrypts a response's answers for the case page.
+func (s *Store) ResponseAnswers(ctx context.Context, responseID uint) ([]AnswerView, error) {
+	var rows []Answer
+	if err := s.ctx(ctx).Where("response_id = ?", responseID).Order("id").Find(&rows).Error; err != nil {
+		return nil, wrap("load answers", err)
+	}
+	out := make([]AnswerView, 0, len(rows))
+	for _, a := range rows {
+		v := AnswerView{Question: a.QuestionKey, Kind: a.Kind, Tags: splitList(a.Tags)}
+		switch {
+		case a.IntValue != nil:
+			v.Value = fmt.Sprint(*a.IntValue)
+		case a.BoolValue != nil:
+			v.Value = map[bool]string{true: "yes", false: "no"}[*a.BoolValue]
+		case a.ChoiceValue != "":
+			v.Value = a.ChoiceValue
+		default:
+			v.Value = s.Crypto.MustOpen(a.TextEnc)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// CountKioskSubmissions counts what a kiosk sent since t, for its rate
+// limit; counted in the database so the limit holds across servers.
+func (s *Store) CountKioskSubmissions(ctx context.Context, kioskID uint, since time.Time) (int64, error) {
+	var n int64
+	err := s.ctx(ctx).Model(&Response{}).Where("kiosk_id = ? AND received_at > ?", kioskID, since).Count(&n).Error
+	return n, wrap("count kiosk submissions", err)
+}

@@ -1,0 +1,109 @@
+package models_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/patientvoice/patientvoice/models"
+	"github.com/patientvoice/patientvoice/testdb"
+)
+
+func TestMigrateFreshAndAgain(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s := testdb.Open(t, b, nil)
+			ctx := context.Background()
+			v, err := s.SchemaVersion(ctx)
+			if err != nil || v != models.LatestSchemaVersion() {
+				t.Fatalf("version %d, %v; want %d", v, err, models.LatestSchemaVersion())
+			}
+			n, err := s.Migrate(ctx)
+			if err != nil || n != 0 {
+				t.Fatalf("second migrate applied %d, %v; want 0", n, err)
+			}
+			ds, err := s.Departments(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var codes []string
+			for _, d := range ds {
+				codes = append(codes, d.Code)
+			}
+			if got := strings.Join(codes, ","); got != "ADMIN,BILL,ED,INPT,OUTPT" {
+				t.Fatalf("departments %s", got)
+			}
+			for _, key := range []string{"kiosk", "post-discharge"} {
+				def, _, err := s.SurveyByKey(ctx, key)
+				if err != nil || len(def.Questions) == 0 {
+					t.Fatalf("survey %s: %v", key, err)
+				}
+				if err := def.Check(); err != nil {
+					t.Fatalf("seeded survey %s invalid: %v", key, err)
+				}
+			}
+			rules, err := s.FlagRules(ctx)
+			if err != nil || rules.LowRating != 2 || rules.LowNPS != 6 || len(rules.Safety) == 0 {
+				t.Fatalf("flag rules %+v %v", rules, err)
+			}
+		})
+	}
+}
+
+// Several servers starting at once must migrate and seed exactly once.
+func TestMigrateConcurrently(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			stores := make([]*models.Store, 4)
+			for i := range stores {
+				crypto, _ := models.NewCrypto(testdb.Secret)
+				s, err := models.Open(context.Background(), models.Options{Driver: b.Driver, DSN: b.DSN, Crypto: crypto})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer s.Close()
+				stores[i] = s
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, len(stores))
+			for i, s := range stores {
+				wg.Add(1)
+				go func() { defer wg.Done(); _, errs[i] = s.Migrate(context.Background()) }()
+			}
+			wg.Wait()
+			for _, err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			ds, _ := stores[0].Departments(context.Background())
+			if len(ds) != 5 {
+				t.Fatalf("%d departments after concurrent migrate; want 5", len(ds))
+			}
+		})
+	}
+}
+
+// SQLite and MySQL end with the same tables, columns and named indexes.
+func TestSchemaIdenticalOnBothBackends(t *testing.T) {
+	bs := testdb.Backends(t)
+	if len(bs) < 2 {
+		t.Skip("PV_TEST_MYSQL_DSN not set: only SQLite available")
+	}
+	var reports [][]string
+	for _, b := range bs {
+		r, err := testdb.Open(t, b, nil).SchemaReport(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports = append(reports, r)
+	}
+	a, b := strings.Join(reports[0], "\n"), strings.Join(reports[1], "\n")
+	if a != b {
+		t.Fatalf("schemas differ\nsqlite:\n%s\n\nmysql:\n%s", a, b)
+	}
+	if !strings.Contains(a, "responses#ux_responses_client(client_id) unique=true") {
+		t.Fatalf("expected named unique index missing:\n%s", a)
+	}
+}

@@ -1,0 +1,183 @@
+// Package server builds the HTTP application: middleware, the error
+// handler and the route table that wires every package's handlers. It is
+// the one place that knows every route.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/gofiber/fiber/v2/middleware/compress"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/patientvoice/patientvoice/config"
+	"github.com/patientvoice/patientvoice/kiosk"
+	"github.com/patientvoice/patientvoice/models"
+	"github.com/patientvoice/patientvoice/static"
+	"github.com/patientvoice/patientvoice/templates"
+	"github.com/patientvoice/patientvoice/triage"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// MaxJSONBody is the contract's limit for JSON bodies.
+const MaxJSONBody = 64 << 10
+
+// MaxBody is the server-wide body limit (CSV imports).
+const MaxBody = 10 << 20
+
+// Deps is what the server is built from, made once in cmd/patientvoice.
+type Deps struct {
+	Config *config.Config
+	Store  *models.Store
+	Log    *slog.Logger
+	// Now is the clock every package shares; time.Now in production.
+	Now func() time.Time
+}
+
+// Server is the wired application: the HTTP app plus the domain services
+// the CLI and background jobs share.
+type Server struct {
+	App    *fiber.App
+	Intake *triage.Intake
+	deps   Deps
+}
+
+// New wires every package and builds the Fiber app with every route.
+func New(d Deps) (*Server, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	views, err := templates.New()
+	if err != nil {
+		return nil, err
+	}
+	intake := triage.NewIntake(d.Store, triage.DefaultSLA(), d.Now)
+	kh, err := kiosk.New(d.Config, d.Store, intake, d.Log, d.Now)
+	if err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := newMetrics(reg)
+
+	app := fiber.New(fiber.Config{
+		AppName:               "patientvoice",
+		Views:                 views,
+		ErrorHandler:          errorHandler(d.Log, d.Config.OrgName),
+		BodyLimit:             MaxBody,
+		Immutable:             true,
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		ProxyHeader:           "",
+	})
+	app.Use(recover.New())
+	app.Use(requestid.New())
+	app.Use(accessLog(d.Log, m))
+	app.Use(securityHeaders(strings.HasPrefix(d.Config.BaseURL, "https://")))
+	app.Use(compress.New())
+
+	app.Get("/healthz", health(d.Store))
+	app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	app.Use("/static", cacheStatic, filesystem.New(filesystem.Config{Root: http.FS(static.FS)}))
+	app.Get("/", func(c *fiber.Ctx) error {
+		return c.Render("index", fiber.Map{"Org": d.Config.OrgName})
+	})
+
+	api := app.Group("/api", jsonLimit(MaxJSONBody), withTimeout(10*time.Second))
+	api.Get("/departments", RequireScope(d.Store, ""), departments(d.Store))
+	api.Get("/surveys/:key", RequireScope(d.Store, models.ScopeSurveysRead), kh.SurveyAPI)
+
+	k := kh
+	app.Get("/kiosk/:token", k.Page)
+	kapi := api.Group("/kiosk", k.Auth)
+	kapi.Get("/survey", k.Survey)
+	kapi.Post("/responses", k.Submit)
+	kapi.Post("/heartbeat", k.Heartbeat)
+
+	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(fiber.StatusNotFound, "no such page") })
+	return &Server{App: app, Intake: intake, deps: d}, nil
+}
+
+// Serve runs the HTTP server on ln and the background jobs until ctx ends,
+// then stops accepting, lets in-flight requests and jobs finish (30 s at
+// most) and returns.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	bg, stopBG := context.WithCancel(context.Background())
+	var jobs sync.WaitGroup
+	for _, job := range s.jobs() {
+		jobs.Add(1)
+		go func() { defer jobs.Done(); job(bg) }()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- s.App.Listener(ln) }()
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		s.deps.Log.Info("shutting down")
+		err = s.App.ShutdownWithTimeout(30 * time.Second)
+	}
+	stopBG()
+	jobs.Wait()
+	if errors.Is(err, net.ErrClosed) {
+		err = nil
+	}
+	return err
+}
+
+// jobs are the background loops every server runs; each must stop when its
+// context ends and be safe to run on several servers at once.
+func (s *Server) jobs() []func(context.Context) {
+	return nil
+}
+
+func cacheStatic(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
+	return c.Next()
+}
+
+func health(store *models.Store) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+		defer cancel()
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		if err := store.Ping(ctx); err != nil {
+			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "error": "database is not answering"})
+		}
+		return c.JSON(fiber.Map{"status": "ok"})
+	}
+}
+
+type departmentJSON struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+func departments(store *models.Store) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ds, err := store.Departments(c.UserContext())
+		if err != nil {
+			return err
+		}
+		out := make([]departmentJSON, 0, len(ds))
+		for _, d := range ds {
+			out = append(out, departmentJSON{d.Code, d.Name})
+		}
+		return c.JSON(fiber.Map{"departments": out})
+	}
+}
+
+func isNotFound(err error) bool { return errors.Is(err, models.ErrNotFound) }
