@@ -99,7 +99,7 @@ func sampleResponses(ctx context.Context, store *models.Store, intake *triage.In
 			KioskID: &k.ID, Department: "ED", Language: []string{"en", "en", "es", "ar"}[i%4], Answers: answers,
 			SubmittedAt: now.Add(-time.Duration(i*9+rnd(8)) * time.Hour)}
 		if i == 4 {
-			sub.Contact = &models.ContactInput{Name: "Maria Lopez", Phone: "+15555550123", Language: "es"}
+			sub.Contact = &models.ContactInput{Name: "Maria Lopez", Phone: "+13125550123", Language: "es"}
 			sub.ContactMessage = "Please call me about my father's discharge."
 		}
 		if _, err := intake.Submit(ctx, sub); err != nil {

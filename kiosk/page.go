@@ -42,15 +42,20 @@ func (h *Handler) Page(c *fiber.Ctx) error {
 		info[key[len("info."):]] = v
 	}
 	idle := k.IdleSeconds
-	if idle < 15 {
+	switch {
+	case idle <= 0:
 		idle = 60
+	case idle < 10:
+		idle = 10
 	}
 	cfg, err := json.Marshal(pageConfig{Survey: def, Languages: h.catalog.For(def.Languages), Info: info, IdleSeconds: idle, Org: h.cfg.OrgName})
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	en := h.catalog.For([]string{"en"})[0]
 	return c.Render("kiosk", fiber.Map{
-		"Org": h.cfg.OrgName, "Languages": h.catalog.For(def.Languages), "Config": template.JS(cfg),
+		"Org": h.cfg.OrgName, "Lang": "en", "Dir": "ltr", "Languages": h.catalog.For(def.Languages),
+		"Survey": def, "Strings": en.Strings, "Config": template.JS(cfg),
 	})
 }

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -53,6 +52,3 @@ func truncate(s string, n int) string {
 	}
 	return string(r[:n])
 }
-
-// record names a row for the audit log, e.g. "case:42".
-func record(kind string, id uint) string { return fmt.Sprintf("%s:%d", kind, id) }

@@ -188,3 +188,10 @@ func (s *Store) CountKioskSubmissions(ctx context.Context, kioskID uint, since t
 	err := s.ctx(ctx).Model(&Response{}).Where("kiosk_id = ? AND received_at > ?", kioskID, since).Count(&n).Error
 	return n, wrap("count kiosk submissions", err)
 }
+
+// CountResponses counts stored responses (all channels).
+func (s *Store) CountResponses(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.ctx(ctx).Model(&Response{}).Count(&n).Error
+	return n, wrap("count responses", err)
+}

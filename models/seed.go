@@ -169,7 +169,7 @@ func defaultFlagRules() []FlagRule {
 func defaultRoutingRules() []RoutingRule {
 	return []RoutingRule{
 		{Position: 1, Name: "Safety concerns are urgent", MatchCategory: "safety", SetPriority: "urgent", Enabled: true},
-		{Position: 2, Name: "Billing questions go to Billing", MatchCategory: "billing", SetDepartment: "BILL", SetPriority: "normal", Enabled: true},
+		{Position: 2, Name: "Billing questions go to Billing", MatchCategory: "billing", SetDepartment: "BILL", Enabled: true},
 		{Position: 3, Name: "Very low scores are high priority", MatchMaxScore: intp(1), SetPriority: "high", Enabled: true},
 	}
 }
