@@ -154,4 +154,3 @@ func TestCLIErrors(t *testing.T) {
 		}
 	}
 }
-
