@@ -46,6 +46,9 @@ type Config struct {
 	KioskRate      int
 	AdminEmail     string
 	AdminPassword  string
+	// AgentMFA requires a second factor for agents too (managers and
+	// admins always need one). PV_AGENT_MFA, default false.
+	AgentMFA bool
 
 	Twilio Twilio
 	SMTP   SMTP
@@ -134,6 +137,7 @@ func Parse(env Lookup) (*Config, error) {
 		p.email("PV_ADMIN_EMAIL", c.AdminEmail)
 	}
 	c.AdminPassword = p.str("PV_ADMIN_PASSWORD", "")
+	c.AgentMFA = p.boolean("PV_AGENT_MFA", false)
 
 	c.Twilio = Twilio{
 		AccountSID:          p.alnum("TWILIO_ACCOUNT_SID"),

@@ -67,10 +67,17 @@ func (s *Store) insertCase(tx *gorm.DB, nc NewCase) (Case, error) {
 }
 
 // OpenCase opens a case outside a response (staff intake for calls,
-// letters and walk-ins).
-func (s *Store) OpenCase(ctx context.Context, nc NewCase) (Case, error) {
+// letters and walk-ins), with the patient's contact when given.
+func (s *Store) OpenCase(ctx context.Context, nc NewCase, contact *ContactInput) (Case, error) {
 	var c Case
 	err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+		if contact != nil {
+			ct, err := s.upsertContact(tx, *contact)
+			if err != nil {
+				return err
+			}
+			nc.ContactID = &ct.ID
+		}
 		var err error
 		c, err = s.insertCase(tx, nc)
 		return err

@@ -80,3 +80,58 @@ func (s *Store) CountAdmins(ctx context.Context) (int64, error) {
 func (u StaffUser) CheckPassword(password string) bool {
 	return bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) == nil
 }
+
+// Users lists every staff account by email.
+func (s *Store) Users(ctx context.Context) ([]StaffUser, error) {
+	var out []StaffUser
+	err := s.ctx(ctx).Order("email").Find(&out).Error
+	return out, wrap("list users", err)
+}
+
+// SetUserDisabled disables or re-enables an account; disabling ends its
+// sessions at once.
+func (s *Store) SetUserDisabled(ctx context.Context, id uint, disabled bool) error {
+	if err := s.ctx(ctx).Model(&StaffUser{}).Where("id = ?", id).Update("disabled", disabled).Error; err != nil {
+		return wrap("disable user", err)
+	}
+	if disabled {
+		return s.DeleteUserSessions(ctx, id)
+	}
+	return nil
+}
+
+// UpdateUser changes an account's name, role and department scope.
+func (s *Store) UpdateUser(ctx context.Context, id uint, name, role, departments string) error {
+	if !ValidRole(role) {
+		return fmt.Errorf("update user: role %q: %w", role, ErrConflict)
+	}
+	err := s.ctx(ctx).Model(&StaffUser{}).Where("id = ?", id).
+		Updates(map[string]any{"name": name, "role": role, "departments": departments}).Error
+	return wrap("update user", err)
+}
+
+// SetPassword replaces a password.
+func (s *Store) SetPassword(ctx context.Context, id uint, password string) error {
+	if len([]rune(password)) < MinPasswordLen {
+		return fmt.Errorf("set password: %w", ErrWeakPassword)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	return wrap("set password", s.ctx(ctx).Model(&StaffUser{}).Where("id = ?", id).Update("password_hash", string(hash)).Error)
+}
+
+// SetTOTP stores (sealed) a verified TOTP secret and enables the second
+// factor; an empty secret resets it, so the user enrols again.
+func (s *Store) SetTOTP(ctx context.Context, id uint, secret string) error {
+	err := s.ctx(ctx).Model(&StaffUser{}).Where("id = ?", id).
+		Updates(map[string]any{"totp_secret_enc": s.Crypto.Seal(secret), "totp_enabled": secret != ""}).Error
+	return wrap("set totp", err)
+}
+
+// TOTPSecret opens a user's TOTP secret.
+func (s *Store) TOTPSecret(u StaffUser) (string, error) { return s.Crypto.Open(u.TOTPSecretEnc) }
+
+// DepartmentCodes splits an agent's department scope; empty means all.
+func (u StaffUser) DepartmentCodes() []string { return splitList(u.Departments) }

@@ -22,6 +22,7 @@ import (
 	"github.com/patientvoice/patientvoice/config"
 	"github.com/patientvoice/patientvoice/kiosk"
 	"github.com/patientvoice/patientvoice/models"
+	"github.com/patientvoice/patientvoice/staff"
 	"github.com/patientvoice/patientvoice/static"
 	"github.com/patientvoice/patientvoice/templates"
 	"github.com/patientvoice/patientvoice/triage"
@@ -50,6 +51,9 @@ type Deps struct {
 type Server struct {
 	App    *fiber.App
 	Intake *triage.Intake
+	Cases  *triage.Cases
+	Staff  *staff.Handler
+	live   *staff.Live
 	deps   Deps
 }
 
@@ -67,6 +71,12 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	cases := triage.NewCases(d.Store, triage.DefaultSLA(), d.Now)
+	live := staff.NewLive(d.Store, d.Log, 2*time.Second)
+	cases.OnChange = func(uint) { live.Notify() }
+	intake.OnCase = func(context.Context, models.Case) { live.Notify() }
+	st := staff.New(d.Config, d.Store, cases, d.Log, d.Now, live)
+	capi := triage.NewAPI(d.Store, cases)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(reg)
@@ -100,15 +110,54 @@ func New(d Deps) (*Server, error) {
 	api.Get("/departments", RequireScope(d.Store, ""), departments(d.Store))
 	api.Get("/surveys/:key", RequireScope(d.Store, models.ScopeSurveysRead), kh.SurveyAPI)
 
-	k := kh
-	app.Get("/kiosk/:token", k.Page)
-	kapi := api.Group("/kiosk", k.Auth)
-	kapi.Get("/survey", k.Survey)
-	kapi.Post("/responses", k.Submit)
-	kapi.Post("/heartbeat", k.Heartbeat)
+	api.Get("/cases", RequireScope(d.Store, models.ScopeCasesRead), capi.List)
+	api.Get("/cases/:id", RequireScope(d.Store, models.ScopeCasesRead), capi.Get)
+	api.Patch("/cases/:id", RequireScope(d.Store, models.ScopeCasesWrite), capi.Patch)
+
+	app.Get("/kiosk/:token", kh.Page)
+	kapi := api.Group("/kiosk", kh.Auth)
+	kapi.Get("/survey", kh.Survey)
+	kapi.Post("/responses", kh.Submit)
+	kapi.Post("/heartbeat", kh.Heartbeat)
+
+	staffRoutes(app, st)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(fiber.StatusNotFound, "no such page") })
-	return &Server{App: app, Intake: intake, deps: d}, nil
+	return &Server{App: app, Intake: intake, Cases: cases, Staff: st, live: live, deps: d}, nil
+}
+
+// staffRoutes registers the staff web app. Sign-in pages are public; every
+// other /staff/ route needs a session and a CSRF token on POST, and admin
+// routes the admin role.
+func staffRoutes(app *fiber.App, st *staff.Handler) {
+	admin := staff.RequireRole(models.RoleAdmin)
+	app.Get("/staff/login", st.LoginPage)
+	app.Post("/staff/login", st.Login)
+	app.Get("/staff/login/mfa", st.MFAPage)
+	app.Post("/staff/login/mfa", st.MFAVerify)
+	app.Get("/staff/mfa/setup", st.MFASetupPage)
+	app.Post("/staff/mfa/setup", st.MFASetup)
+
+	sg := app.Group("/staff", st.RequireSession, st.CSRF)
+	sg.Get("/", st.Queue)
+	sg.Get("/events", st.Events)
+	sg.Post("/logout", st.Logout)
+	sg.Get("/cases/new", st.NewCaseForm)
+	sg.Post("/cases/new", st.NewCase)
+	sg.Get("/cases/:id", st.CasePage)
+	sg.Post("/cases/:id", st.CaseAction)
+	sg.Post("/cases/:id/reveal", st.Reveal)
+	sg.Get("/cases/:id/letter", st.LetterForm)
+	sg.Post("/cases/:id/letter", st.Letter)
+	sg.Get("/kiosks", st.Kiosks)
+	sg.Post("/kiosks", admin, st.EnrolKiosk)
+	sg.Post("/kiosks/:id", admin, st.KioskAction)
+	sg.Get("/admin/users", admin, st.Users)
+	sg.Post("/admin/users", admin, st.CreateUser)
+	sg.Post("/admin/users/:id", admin, st.UserAction)
+	sg.Get("/admin/audit", admin, st.Audit)
+	sg.Get("/admin/info", admin, st.InfoScreens)
+	sg.Post("/admin/info", admin, st.SaveInfoScreens)
 }
 
 // Serve runs the HTTP server on ln and the background jobs until ctx ends,
@@ -141,7 +190,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // jobs are the background loops every server runs; each must stop when its
 // context ends and be safe to run on several servers at once.
 func (s *Server) jobs() []func(context.Context) {
-	return nil
+	esc := triage.NewEscalator(s.deps.Store, s.Cases, s.deps.Log, s.deps.Now, time.Minute)
+	return []func(context.Context){s.live.Run, esc.Run}
 }
 
 func cacheStatic(c *fiber.Ctx) error {

@@ -26,6 +26,13 @@ type Engine struct {
 func funcs() template.FuncMap {
 	return template.FuncMap{
 		"join": strings.Join,
+		"split": strings.Fields,
+		"deref": func(t *time.Time) time.Time {
+			if t == nil {
+				return time.Time{}
+			}
+			return *t
+		},
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -40,6 +47,21 @@ func funcs() template.FuncMap {
 			return t.In(loc).Format("2006-01-02 15:04")
 		},
 		"add": func(a, b int) int { return a + b },
+		"label": func(s string) string {
+			s = strings.ReplaceAll(s, "_", " ")
+			if s == "" {
+				return s
+			}
+			return strings.ToUpper(s[:1]) + s[1:]
+		},
+		"contains": func(list []string, s string) bool {
+			for _, x := range list {
+				if x == s {
+					return true
+				}
+			}
+			return false
+		},
 		"seq": func(a, b int) []int {
 			var out []int
 			for i := a; i <= b; i++ {

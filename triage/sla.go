@@ -3,7 +3,10 @@
 // clocks, and carries the staff workflow.
 package triage
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Priorities of the contract, most urgent first.
 const (
@@ -58,3 +61,5 @@ func (s SLA) Deadlines(priority string, grievance bool, from time.Time) (ack, re
 	}
 	return from.Add(d.Acknowledge), from.Add(d.Resolve)
 }
+
+func itoa(id uint) string { return strconv.FormatUint(uint64(id), 10) }

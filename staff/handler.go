@@ -1,0 +1,79 @@
+package staff
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/patientvoice/patientvoice/config"
+	"github.com/patientvoice/patientvoice/models"
+	"github.com/patientvoice/patientvoice/triage"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Handler holds what the staff pages need.
+type Handler struct {
+	cfg   *config.Config
+	store *models.Store
+	cases *triage.Cases
+	log   *slog.Logger
+	now   func() time.Time
+	// sleep slows failed logins down; tests replace it.
+	sleep func(time.Duration)
+	live  *Live
+
+	dummyOnce sync.Once
+	dummy     []byte
+}
+
+// dummyHash makes a login for an unknown email cost as much as a real one.
+func (h *Handler) dummyHash() []byte {
+	h.dummyOnce.Do(func() {
+		h.dummy, _ = bcrypt.GenerateFromPassword([]byte("patientvoice-timing-equaliser"), bcrypt.DefaultCost)
+	})
+	return h.dummy
+}
+
+// New builds the staff app handlers.
+func New(cfg *config.Config, store *models.Store, cases *triage.Cases, log *slog.Logger, now func() time.Time, live *Live) *Handler {
+	return &Handler{cfg: cfg, store: store, cases: cases, log: log, now: now, sleep: time.Sleep, live: live}
+}
+
+// SetSleep replaces the failed-login delay (tests make it instant).
+func (h *Handler) SetSleep(f func(time.Duration)) { h.sleep = f }
+
+// page is the data every staff page renders with.
+type page struct {
+	Org               string
+	Title             string
+	Nav               string
+	User              models.StaffUser
+	CSRF              string
+	OverdueGrievances int64
+	Loc               *time.Location
+	Now               time.Time
+	Flash             string
+	Data              any
+}
+
+// render shows a staff page inside the staff layout, with the overdue
+// grievance count every page carries.
+func (h *Handler) render(c *fiber.Ctx, name, title, nav string, data any) error {
+	p := principal(c)
+	n, err := h.overdueGrievances(c.UserContext(), p.User)
+	if err != nil {
+		return err
+	}
+	return c.Render(name, page{Org: h.cfg.OrgName, Title: title, Nav: nav, User: p.User, CSRF: p.Session.CSRFToken,
+		OverdueGrievances: n, Loc: h.cfg.Location, Now: h.now(), Flash: c.Query("flash"), Data: data})
+}
+
+func (h *Handler) overdueGrievances(ctx context.Context, u models.StaffUser) (int64, error) {
+	yes := true
+	return h.store.CountCases(ctx, models.CaseFilter{Grievance: &yes, OverdueAt: h.now(), Departments: scope(u)})
+}
+
+// ip is the client address for the audit log.
+func ip(c *fiber.Ctx) string { return c.IP() }

@@ -1,0 +1,329 @@
+package staff_test
+
+import (
+	"html"
+	"context"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/patientvoice/patientvoice/models"
+	"github.com/patientvoice/patientvoice/testapp"
+	"github.com/patientvoice/patientvoice/triage"
+)
+
+func quiet(a *testapp.App) { a.Server.Staff.SetSleep(func(time.Duration) {}) }
+
+func TestAgentLoginAndSession(t *testing.T) {
+	testapp.Each(t, nil, func(t *testing.T, a *testapp.App) {
+		quiet(a)
+		pw, _ := a.User("ana@h.org", models.RoleAgent)
+		s := a.NewStaff()
+		if r := s.Get("/staff/"); r.Status != 303 || !strings.HasPrefix(r.Header.Get("Location"), "/staff/login?next=") {
+			t.Fatalf("no session: %d %s", r.Status, r.Header.Get("Location"))
+		}
+		s.Get("/staff/login")
+		r := s.Post("/staff/login", url.Values{"email": {"ana@h.org"}, "password": {pw}})
+		if r.Status != 303 || r.Header.Get("Location") != "/staff/" {
+			t.Fatalf("login: %d %s", r.Status, r.Header.Get("Location"))
+		}
+		setCookie := strings.Join(r.Header.Values("Set-Cookie"), "\n")
+		for _, want := range []string{"__Host-pv_session=", "secure", "HttpOnly", "SameSite=Lax", "path=/"} {
+			if !strings.Contains(strings.ToLower(setCookie), strings.ToLower(want)) {
+				t.Fatalf("session cookie lacks %s: %s", want, setCookie)
+			}
+		}
+		first := s.Cookies["__Host-pv_session"]
+		if r := s.Get("/staff/"); r.Status != 200 || r.Header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("queue: %d %v", r.Status, r.Header.Get("Cache-Control"))
+		}
+		// signing in again gives a new session id and kills the old one
+		s.Get("/staff/login")
+		s.Post("/staff/login", url.Values{"email": {"ana@h.org"}, "password": {pw}})
+		if s.Cookies["__Host-pv_session"] == first {
+			t.Fatal("session id not renewed at login")
+		}
+		old := a.NewStaff()
+		old.Cookies["__Host-pv_session"] = first
+		if r := old.Get("/staff/"); r.Status != 303 {
+			t.Fatalf("old session still works: %d", r.Status)
+		}
+		// idle logoff after 15 minutes
+		a.Clock.Advance(14 * time.Minute)
+		if r := s.Get("/staff/"); r.Status != 200 {
+			t.Fatalf("within idle limit: %d", r.Status)
+		}
+		a.Clock.Advance(16 * time.Minute)
+		if r := s.Get("/staff/"); r.Status != 303 {
+			t.Fatalf("after idle limit: %d", r.Status)
+		}
+		// absolute limit of 12 hours even when active
+		s.Login("ana@h.org", pw, "")
+		for i := 0; i < 12*6-1; i++ {
+			a.Clock.Advance(10 * time.Minute)
+			if r := s.Get("/staff/kiosks"); r.Status != 200 {
+				t.Fatalf("active session ended early after %d min: %d", (i+1)*10, r.Status)
+			}
+		}
+		a.Clock.Advance(11 * time.Minute)
+		if r := s.Get("/staff/"); r.Status != 303 {
+			t.Fatalf("after absolute limit: %d", r.Status)
+		}
+		// logout kills the session server-side
+		s.Login("ana@h.org", pw, "")
+		sess := s.Cookies["__Host-pv_session"]
+		s.Post("/staff/logout", nil)
+		replay := a.NewStaff()
+		replay.Cookies["__Host-pv_session"] = sess
+		if r := replay.Get("/staff/"); r.Status != 303 {
+			t.Fatalf("session alive after logout: %d", r.Status)
+		}
+	})
+}
+
+func TestLoginFailuresAndLockout(t *testing.T) {
+	testapp.Each(t, nil, func(t *testing.T, a *testapp.App) {
+		quiet(a)
+		pw, _ := a.User("bo@h.org", models.RoleAgent)
+		s := a.NewStaff()
+		try := func(email, pass string) testapp.Result {
+			s.Get("/staff/login")
+			return s.Post("/staff/login", url.Values{"email": {email}, "password": {pass}})
+		}
+		bad := try("bo@h.org", "wrong password!!")
+		unknown := try("nobody@h.org", "wrong password!!")
+		msg := regexp.MustCompile(`role="alert">([^<]+)<`)
+		mb, mu := msg.FindSubmatch(bad.Body), msg.FindSubmatch(unknown.Body)
+		if bad.Status != 401 || unknown.Status != 401 || mb == nil || mu == nil || string(mb[1]) != string(mu[1]) {
+			t.Fatalf("failures must look alike: %d %q / %d %q", bad.Status, mb, unknown.Status, mu)
+		}
+		for i := 0; i < 4; i++ {
+			try("bo@h.org", "wrong password!!")
+		}
+		if r := try("bo@h.org", pw); r.Status != 401 {
+			t.Fatalf("locked account accepted the right password: %d", r.Status)
+		}
+		a.Clock.Advance(16 * time.Minute)
+		if r := try("bo@h.org", pw); r.Status != 303 {
+			t.Fatalf("lock did not expire: %d", r.Status)
+		}
+		// a login form posted without its CSRF token is refused
+		fresh := a.NewStaff()
+		if r := fresh.Req("POST", "/staff/login", url.Values{"email": {"bo@h.org"}, "password": {pw}}); r.Status != 403 {
+			t.Fatalf("login without csrf: %d", r.Status)
+		}
+		rows, _ := a.Store.AuditSearch(context.Background(), models.AuditFilter{Action: "login.failed"})
+		if len(rows) < 6 {
+			t.Fatalf("failed logins audited: %d", len(rows))
+		}
+		rows, _ = a.Store.AuditSearch(context.Background(), models.AuditFilter{Action: "login", Actor: "bo@h.org"})
+		if len(rows) != 1 || rows[0].IP == "" {
+			t.Fatalf("login audit rows %+v", rows)
+		}
+	})
+}
+
+func TestMFAEnrolmentAndLogin(t *testing.T) {
+	testapp.Each(t, nil, func(t *testing.T, a *testapp.App) {
+		quiet(a)
+		pw := "correct horse battery staple"
+		if _, err := a.Store.CreateUser(context.Background(), "mgr@h.org", "Mia", models.RoleManager, pw); err != nil {
+			t.Fatal(err)
+		}
+		s := a.NewStaff()
+		s.Get("/staff/login")
+		r := s.Post("/staff/login", url.Values{"email": {"mgr@h.org"}, "password": {pw}})
+		if r.Status != 303 || !strings.HasPrefix(r.Header.Get("Location"), "/staff/mfa/setup") {
+			t.Fatalf("manager without second factor must enrol: %d %s", r.Status, r.Header.Get("Location"))
+		}
+		if r := s.Get("/staff/"); r.Status != 303 {
+			t.Fatalf("half-signed-in session reached the queue: %d", r.Status)
+		}
+		page := s.Get("/staff/mfa/setup")
+		if !strings.Contains(string(page.Body), `src="data:image/png;base64,`) {
+			t.Fatalf("no QR code on the enrolment page")
+		}
+		body := []byte(html.UnescapeString(string(page.Body)))
+		secret := regexp.MustCompile(`id="totp-secret">([A-Z2-7]+)<`).FindSubmatch(body)
+		sealed := regexp.MustCompile(`name="sealed" value="([^"]+)"`).FindSubmatch(body)
+		if secret == nil || sealed == nil {
+			t.Fatal("enrolment page lacks the secret")
+		}
+		if r := s.Post("/staff/mfa/setup", url.Values{"sealed": {string(sealed[1])}, "code": {"000000"}}); r.Status != 400 {
+			t.Fatalf("wrong first code: %d", r.Status)
+		}
+		r = s.Post("/staff/mfa/setup", url.Values{"sealed": {string(sealed[1])}, "code": {code(t, string(secret[1]), a.Clock.Now())}})
+		if r.Status != 303 {
+			t.Fatalf("enrolment: %d %s", r.Status, r.Body)
+		}
+		if r := s.Get("/staff/"); r.Status != 200 {
+			t.Fatalf("after enrolment: %d", r.Status)
+		}
+		// next sign-in asks for the code
+		s2 := a.NewStaff()
+		s2.Get("/staff/login")
+		r = s2.Post("/staff/login", url.Values{"email": {"mgr@h.org"}, "password": {pw}})
+		if !strings.HasPrefix(r.Header.Get("Location"), "/staff/login/mfa") {
+			t.Fatalf("no second factor asked: %s", r.Header.Get("Location"))
+		}
+		s2.Get(r.Header.Get("Location"))
+		if r := s2.Post("/staff/login/mfa", url.Values{"code": {"123456"}}); r.Status != 401 {
+			t.Fatalf("wrong code: %d", r.Status)
+		}
+		pending := s2.Cookies["__Host-pv_session"]
+		if r := s2.Post("/staff/login/mfa", url.Values{"code": {code(t, string(secret[1]), a.Clock.Now())}}); r.Status != 303 {
+			t.Fatalf("right code: %d", r.Status)
+		}
+		if s2.Cookies["__Host-pv_session"] == pending {
+			t.Fatal("session id not renewed after the second factor")
+		}
+		if r := s2.Get("/staff/admin/users"); r.Status != 403 {
+			t.Fatalf("manager reached admin page: %d", r.Status)
+		}
+	})
+}
+
+func TestCSRFAndNoStateChangeOnGet(t *testing.T) {
+	testapp.Each(t, nil, func(t *testing.T, a *testapp.App) {
+		quiet(a)
+		pw, _ := a.User("ana@h.org", models.RoleAgent)
+		s := a.NewStaff()
+		s.Login("ana@h.org", pw, "")
+		form := url.Values{"channel": {"phone"}, "department": {"ED"}, "category": {"food"}, "priority": {"low"}, "summary": {"Cold soup"}}
+		form.Set("csrf", "forged")
+		if r := s.Req("POST", "/staff/cases/new", form); r.Status != 403 {
+			t.Fatalf("forged csrf: %d", r.Status)
+		}
+		form.Del("csrf")
+		if r := s.Req("POST", "/staff/cases/new", form); r.Status != 403 {
+			t.Fatalf("missing csrf: %d", r.Status)
+		}
+		if n, _ := a.Store.CountCases(context.Background(), models.CaseFilter{}); n != 0 {
+			t.Fatalf("a forged form opened a case")
+		}
+		if r := s.Post("/staff/cases/new", form); r.Status != 303 {
+			t.Fatalf("with csrf: %d %s", r.Status, r.Body)
+		}
+		if r := s.Get("/staff/logout"); r.Status == 303 && s.Cookies["__Host-pv_session"] == "" {
+			t.Fatal("GET logged out")
+		}
+	})
+}
+
+func TestCaseWorkflowRevealAndAudit(t *testing.T) {
+	testapp.Each(t, nil, func(t *testing.T, a *testapp.App) {
+		quiet(a)
+		ctx := context.Background()
+		pw, _ := a.User("ana@h.org", models.RoleAgent)
+		s := a.NewStaff()
+		s.Login("ana@h.org", pw, "")
+		r := s.Post("/staff/cases/new", url.Values{"channel": {"letter"}, "department": {"INPT"}, "category": {"care_quality"},
+			"priority": {"normal"}, "summary": {"My father was left without water"}, "name": {"Rosa Diaz"}, "phone": {"312-555-0100"}})
+		if r.Status != 303 {
+			t.Fatalf("new case: %d %s", r.Status, r.Body)
+		}
+		path := strings.Split(r.Header.Get("Location"), "?")[0]
+		c, _ := a.Store.CaseByID(ctx, 1)
+		if !c.Grievance || c.Source != "staff" || c.Channel != "letter" {
+			t.Fatalf("a letter is a grievance: %+v", c)
+		}
+		page := s.Get(path)
+		if page.Status != 200 || strings.Contains(string(page.Body), "Rosa Diaz") || !strings.Contains(string(page.Body), "Reveal identity") {
+			t.Fatalf("identity shown before reveal (%d)", page.Status)
+		}
+		rev := s.Post(path+"/reveal", nil)
+		if rev.Status != 200 || !strings.Contains(string(rev.Body), "Rosa Diaz") || !strings.Contains(html.UnescapeString(string(rev.Body)), "+13125550100") {
+			t.Fatalf("reveal: %d", rev.Status)
+		}
+		if rows, _ := a.Store.AuditSearch(ctx, models.AuditFilter{Action: "identity.reveal", Record: "case:1"}); len(rows) != 1 || rows[0].Actor != "ana@h.org" {
+			t.Fatalf("reveal audit %+v", rows)
+		}
+		for _, step := range []string{"acknowledged", "in_progress", "resolved"} {
+			if r := s.Post(path, url.Values{"action": {"status"}, "status": {step}}); r.Status != 303 {
+				t.Fatalf("%s: %d %s", step, r.Status, r.Body)
+			}
+		}
+		if r := s.Post(path, url.Values{"action": {"status"}, "status": {"escalated"}}); r.Status != 409 || !strings.Contains(string(r.Body), "cannot become escalated") {
+			t.Fatalf("resolved -> escalated must be refused: %d", r.Status)
+		}
+		s.Post(path, url.Values{"action": {"note"}, "note": {"Spoke with the charge nurse"}})
+		evs, _ := a.Store.CaseEvents(ctx, 1)
+		var kinds []string
+		for _, e := range evs {
+			kinds = append(kinds, e.Kind)
+		}
+		if got := strings.Join(kinds, ","); got != "created,identity_revealed,acknowledged,status_changed,status_changed,note" {
+			t.Fatalf("timeline %s", got)
+		}
+		if rows, _ := a.Store.AuditSearch(ctx, models.AuditFilter{Action: "case.change", Record: "case:1"}); len(rows) != 4 {
+			t.Fatalf("case changes audited: %d", len(rows))
+		}
+		letter := s.Post(path+"/letter", url.Values{"contact_name": {"Ana"}, "steps": {"Interviewed staff"}, "results": {"Retrained"}, "completed": {"2026-11-27"}})
+		if letter.Status != 200 || !strings.Contains(string(letter.Body), "Rosa Diaz") || !strings.Contains(string(letter.Body), "Interviewed staff") {
+			t.Fatalf("letter: %d", letter.Status)
+		}
+	})
+}
+
+func TestOverdueGrievanceCountOnEveryPage(t *testing.T) {
+	testapp.Each(t, nil, func(t *testing.T, a *testapp.App) {
+		quiet(a)
+		pw, totpSecret := a.User("root@h.org", models.RoleAdmin)
+		s := a.NewStaff()
+		s.Login("root@h.org", pw, totpSecret)
+		s.Post("/staff/cases/new", url.Values{"channel": {"letter"}, "department": {"ED"}, "category": {"food"}, "priority": {"low"}, "summary": {"x"}})
+		s.Post("/staff/cases/new", url.Values{"channel": {"phone"}, "department": {"ED"}, "category": {"food"}, "priority": {"low"}, "summary": {"y"}})
+		badge := regexp.MustCompile(`id="overdue-grievances">\s*<span class="n">(\d+)</span>`)
+		pages := []string{"/staff/", "/staff/cases/1", "/staff/cases/new", "/staff/kiosks", "/staff/admin/users", "/staff/admin/audit", "/staff/admin/info", "/staff/cases/1/letter"}
+		check := func(want string) {
+			for _, p := range pages {
+				r := s.Get(p)
+				m := badge.FindSubmatch(r.Body)
+				if r.Status != 200 || m == nil || string(m[1]) != want {
+					t.Errorf("%s: status %d, overdue grievances %q, want %s", p, r.Status, m, want)
+				}
+			}
+		}
+		check("0")
+		a.Clock.Advance(31 * 24 * time.Hour)
+		s.Login("root@h.org", pw, totpSecret)
+		check("1")
+	})
+}
+
+func TestEscalationJob(t *testing.T) {
+	testapp.Each(t, nil, func(t *testing.T, a *testapp.App) {
+		ctx := context.Background()
+		tok, _ := a.Kiosk("ED")
+		a.Call("POST", "/api/kiosk/responses", tok, `{"id":"6f1c7c38-3b3c-4f39-9d63-0d3c6a1d2f10","survey":"kiosk","answers":[{"question":"overall","value":1}]}`)
+		esc := triage.NewEscalator(a.Store, a.Server.Cases, nil, a.Clock.Now, time.Minute)
+		if n, err := esc.Tick(ctx); err != nil || n != 0 {
+			t.Fatalf("escalated too early: %d %v", n, err)
+		}
+		a.Clock.Advance(24*time.Hour + time.Minute) // high priority: acknowledge within 24 h
+		var notified []uint
+		esc.Notify = func(_ context.Context, c models.Case) { notified = append(notified, c.ID) }
+		if n, err := esc.Tick(ctx); err != nil || n != 1 || len(notified) != 1 {
+			t.Fatalf("escalation: %d %v %v", n, err, notified)
+		}
+		c, _ := a.Store.CaseByID(ctx, 1)
+		evs, _ := a.Store.CaseEvents(ctx, 1)
+		if c.Status != "escalated" || evs[len(evs)-1].Kind != "escalated" || evs[len(evs)-1].Actor != "system" {
+			t.Fatalf("case %s, last event %+v", c.Status, evs[len(evs)-1])
+		}
+		if n, _ := esc.Tick(ctx); n != 0 {
+			t.Fatal("escalated twice")
+		}
+	})
+}
+
+func code(t *testing.T, secret string, at time.Time) string {
+	t.Helper()
+	c, err := totpCode(secret, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
