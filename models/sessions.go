@@ -104,4 +104,6 @@ func (s *Store) ResetLoginFailures(ctx context.Context, userID uint) error {
 }
 
 // Locked reports whether the account is locked at now.
-func (u StaffUser) Locked(now time.Time) bool { return u.LockedUntil != nil && now.Before(*u.LockedUntil) }
+func (u StaffUser) Locked(now time.Time) bool {
+	return u.LockedUntil != nil && now.Before(*u.LockedUntil)
+}

@@ -175,12 +175,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	var err error
 	select {
 	case err = <-errc:
+		stopBG()
+		jobs.Wait()
 	case <-ctx.Done():
 		s.deps.Log.Info("shutting down")
+		// background jobs first: that also ends live-queue streams, which
+		// would otherwise hold the HTTP shutdown open
+		stopBG()
+		jobs.Wait()
 		err = s.App.ShutdownWithTimeout(30 * time.Second)
 	}
-	stopBG()
-	jobs.Wait()
 	if errors.Is(err, net.ErrClosed) {
 		err = nil
 	}

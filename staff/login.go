@@ -110,11 +110,11 @@ func (h *Handler) startSession(c *fiber.Ctx, u models.StaffUser, mfaPending bool
 			_ = h.store.DeleteSession(ctx, s.ID)
 		}
 	}
-	tok, s, err := h.store.CreateSession(ctx, u.ID, ip(c), mfaPending, h.cfg.SessionMax)
+	tok, _, err := h.store.CreateSession(ctx, u.ID, ip(c), mfaPending, h.cfg.SessionMax)
 	if err != nil {
 		return err
 	}
-	setSessionCookie(c, tok, s.ExpiresAt)
+	setSessionCookie(c, tok)
 	return nil
 }
 

@@ -35,9 +35,12 @@ func principal(c *fiber.Ctx) Principal {
 	return p
 }
 
-func setSessionCookie(c *fiber.Ctx, value string, expires time.Time) {
+// setSessionCookie sets a browser-session cookie (no Expires): closing the
+// browser on a shared workstation ends it, and the server enforces the
+// idle and absolute limits whatever the browser keeps.
+func setSessionCookie(c *fiber.Ctx, value string) {
 	c.Cookie(&fiber.Cookie{Name: SessionCookie, Value: value, Path: "/", Secure: true, HTTPOnly: true,
-		SameSite: fiber.CookieSameSiteLaxMode, Expires: expires})
+		SameSite: fiber.CookieSameSiteLaxMode})
 }
 
 func clearSessionCookie(c *fiber.Ctx) {

@@ -25,7 +25,7 @@ type Engine struct {
 // Funcs available in every template.
 func funcs() template.FuncMap {
 	return template.FuncMap{
-		"join": strings.Join,
+		"join":  strings.Join,
 		"split": strings.Fields,
 		"deref": func(t *time.Time) time.Time {
 			if t == nil {

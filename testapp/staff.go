@@ -9,8 +9,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/pquerna/otp/totp"
 	"github.com/patientvoice/patientvoice/models"
+	"github.com/pquerna/otp/totp"
 )
 
 // Staff is a signed-in (or signing-in) staff browser: it keeps cookies and
