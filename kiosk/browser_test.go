@@ -60,7 +60,7 @@ func (s *kioskSite) proxy() http.Handler {
 		req.Header = r.Header.Clone()
 		resp, err := http.DefaultTransport.RoundTrip(req)
 		if err != nil {
-			http.Error(w, err.Error(), 502)
+			http.Error(w, err.Error(), http.StatusBadGateway)
 			return
 		}
 		defer resp.Body.Close()
@@ -101,10 +101,6 @@ func eval[T any](t *testing.T, ctx context.Context, js string) T {
 		t.Fatalf("%s: %v", js, err)
 	}
 	return v
-}
-
-func visibleScreen(t *testing.T, ctx context.Context) string {
-	return eval[string](t, ctx, `document.querySelector('.screen:not([hidden])').dataset.screen`)
 }
 
 func waitScreen(t *testing.T, ctx context.Context, name string) {

@@ -32,6 +32,12 @@ func migrations() []migration {
 		{2, "seed departments, surveys and rules", func(tx *gorm.DB, s *Store) error {
 			return seed(tx, s.Now())
 		}},
+		{3, "invitation answers in progress", func(tx *gorm.DB, _ *Store) error {
+			if tx.Migrator().HasColumn(&Invitation{}, "AnswersEnc") {
+				return nil
+			}
+			return tx.Migrator().AddColumn(&Invitation{}, "AnswersEnc")
+		}},
 	}
 }
 

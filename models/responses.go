@@ -32,6 +32,8 @@ type NewResponse struct {
 	PressWindow    time.Duration
 	Contact        *ContactInput
 	ContactMessage string
+	// ContactID links a known contact when Contact is nil.
+	ContactID *uint
 	// Case, when not nil, is opened with the response unless it turns out
 	// suspicious. ResponseID and ContactID are filled in here.
 	Case *NewCase
@@ -91,6 +93,7 @@ func (s *Store) ingest(tx *gorm.DB, in NewResponse) (Response, error) {
 		}
 		r.Suspicious = n > 0
 	}
+	r.ContactID = in.ContactID
 	if in.Contact != nil {
 		c, err := s.upsertContact(tx, *in.Contact)
 		if err != nil {
@@ -194,4 +197,12 @@ func (s *Store) CountResponses(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.ctx(ctx).Model(&Response{}).Count(&n).Error
 	return n, wrap("count responses", err)
+}
+
+// ContactIDValue is the contact id or 0 for an anonymous response.
+func (r Response) ContactIDValue() uint {
+	if r.ContactID == nil {
+		return 0
+	}
+	return *r.ContactID
 }

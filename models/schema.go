@@ -128,10 +128,13 @@ type Invitation struct {
 	ReminderAt      *time.Time
 	CurrentQuestion int  `gorm:"not null;default:0"`
 	Reprompted      bool `gorm:"not null;default:false"`
-	ResponseID      *uint
-	CompletedAt     *time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// AnswersEnc holds the SMS answers so far (sealed JSON) until the
+	// last one completes the response.
+	AnswersEnc  string `gorm:"size:65536;not null;default:''"`
+	ResponseID  *uint
+	CompletedAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // OutboundMessage is the outbox: every SMS and email is a row here before it

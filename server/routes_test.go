@@ -22,6 +22,7 @@ const (
 	api                   // API token with a scope
 	session               // staff session, any role
 	admin                 // staff session, admin role
+	signed                // Twilio webhook: X-Twilio-Signature
 )
 
 // routes is every registered route and who may reach it. A route added
@@ -42,6 +43,17 @@ var routes = map[string]struct {
 	"GET /api/kiosk/survey":        {access: kiosk},
 	"POST /api/kiosk/responses":    {access: kiosk},
 	"POST /api/kiosk/heartbeat":    {access: kiosk},
+	"POST /api/discharges":         {access: api, scope: models.ScopeDischargesWrite},
+	"POST /api/discharges/import":  {access: api, scope: models.ScopeDischargesWrite},
+	"POST /webhooks/twilio/sms":    {access: signed},
+	"POST /webhooks/twilio/status": {access: signed},
+	"GET /s/:token":                {access: token},
+	"POST /s/:token":               {access: token},
+	"GET /unsubscribe/:token":      {access: token},
+	"POST /unsubscribe/:token":     {access: token},
+	"GET /staff/outbox":            {access: session},
+	"GET /staff/simulator":         {access: session},
+	"POST /staff/simulator":        {access: session},
 	"GET /staff/login":             {access: public},
 	"POST /staff/login":            {access: public},
 	"GET /staff/login/mfa":         {access: public},
@@ -93,6 +105,14 @@ func TestRouteTable(t *testing.T) {
 		}
 		path := strings.NewReplacer(":id", "1", ":key", "kiosk", ":token", "nope").Replace(r.Path)
 		switch want.access {
+		case token:
+			if got := call(a, r.Method, path, ""); got != 404 {
+				t.Errorf("%s with a made-up token: %d, want 404", key, got)
+			}
+		case signed:
+			if got := call(a, r.Method, path, ""); got != 403 {
+				t.Errorf("%s without a signature: %d, want 403", key, got)
+			}
 		case api:
 			if got := call(a, r.Method, path, ""); got != 401 {
 				t.Errorf("%s without a token: %d, want 401", key, got)

@@ -20,6 +20,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"github.com/patientvoice/patientvoice/config"
+	"github.com/patientvoice/patientvoice/gateway"
 	"github.com/patientvoice/patientvoice/kiosk"
 	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/staff"
@@ -44,17 +45,51 @@ type Deps struct {
 	Log    *slog.Logger
 	// Now is the clock every package shares; time.Now in production.
 	Now func() time.Time
+	// Senders overrides the outbound channels (tests).
+	Senders Senders
 }
 
 // Server is the wired application: the HTTP app plus the domain services
 // the CLI and background jobs share.
 type Server struct {
-	App    *fiber.App
-	Intake *triage.Intake
-	Cases  *triage.Cases
-	Staff  *staff.Handler
-	live   *staff.Live
-	deps   Deps
+	App        *fiber.App
+	Intake     *triage.Intake
+	Cases      *triage.Cases
+	Staff      *staff.Handler
+	Gateway    *gateway.Handler
+	Dispatcher *gateway.Dispatcher
+	Escalator  *triage.Escalator
+	live       *staff.Live
+	deps       Deps
+}
+
+// Senders are the outbound channels; nil fields are chosen from config
+// (Twilio and SMTP when configured, else the development outbox).
+type Senders struct {
+	SMS   gateway.SMSSender
+	Email gateway.EmailSender
+}
+
+func senders(cfg *config.Config, in Senders) (Senders, error) {
+	if in.SMS == nil {
+		if cfg.Twilio.Enabled() {
+			t, err := gateway.NewTwilio(cfg)
+			if err != nil {
+				return in, err
+			}
+			in.SMS = t
+		} else {
+			in.SMS = &gateway.DevSMS{}
+		}
+	}
+	if in.Email == nil {
+		if cfg.SMTP.Enabled() {
+			in.Email = gateway.NewSMTP(cfg)
+		} else {
+			in.Email = gateway.DevEmail{}
+		}
+	}
+	return in, nil
 }
 
 // New wires every package and builds the Fiber app with every route.
@@ -74,9 +109,23 @@ func New(d Deps) (*Server, error) {
 	cases := triage.NewCases(d.Store, triage.DefaultSLA(), d.Now)
 	live := staff.NewLive(d.Store, d.Log, 2*time.Second)
 	cases.OnChange = func(uint) { live.Notify() }
-	intake.OnCase = func(context.Context, models.Case) { live.Notify() }
 	st := staff.New(d.Config, d.Store, cases, d.Log, d.Now, live)
 	capi := triage.NewAPI(d.Store, cases)
+	gw := gateway.New(d.Config, d.Store, intake, d.Log, d.Now)
+	st.SetSimulator(gw)
+	snd, err := senders(d.Config, d.Senders)
+	if err != nil {
+		return nil, err
+	}
+	disp := gateway.NewDispatcher(d.Store, snd.SMS, snd.Email, d.Config.Twilio.Rate, d.Log, d.Now)
+	disp.SetUnsubscribe(gw.Links())
+	alerts := gw.Alerts()
+	intake.OnCase = func(ctx context.Context, c models.Case) {
+		alerts.Urgent(ctx, c)
+		live.Notify()
+	}
+	esc := triage.NewEscalator(d.Store, cases, d.Log, d.Now, time.Minute)
+	esc.Notify = alerts.Escalated
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(reg)
@@ -110,6 +159,8 @@ func New(d Deps) (*Server, error) {
 	api.Get("/departments", RequireScope(d.Store, ""), departments(d.Store))
 	api.Get("/surveys/:key", RequireScope(d.Store, models.ScopeSurveysRead), kh.SurveyAPI)
 
+	api.Post("/discharges", RequireScope(d.Store, models.ScopeDischargesWrite), gw.Discharge)
+	api.Post("/discharges/import", RequireScope(d.Store, models.ScopeDischargesWrite), gw.ImportCSV)
 	api.Get("/cases", RequireScope(d.Store, models.ScopeCasesRead), capi.List)
 	api.Get("/cases/:id", RequireScope(d.Store, models.ScopeCasesRead), capi.Get)
 	api.Patch("/cases/:id", RequireScope(d.Store, models.ScopeCasesWrite), capi.Patch)
@@ -120,10 +171,17 @@ func New(d Deps) (*Server, error) {
 	kapi.Post("/responses", kh.Submit)
 	kapi.Post("/heartbeat", kh.Heartbeat)
 
+	app.Post("/webhooks/twilio/sms", gw.InboundSMS)
+	app.Post("/webhooks/twilio/status", gw.Status)
+	app.Get("/s/:token", gw.SurveyForm)
+	app.Post("/s/:token", gw.SurveySubmit)
+	app.Get("/unsubscribe/:token", gw.UnsubscribePage)
+	app.Post("/unsubscribe/:token", gw.Unsubscribe)
+
 	staffRoutes(app, st)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(fiber.StatusNotFound, "no such page") })
-	return &Server{App: app, Intake: intake, Cases: cases, Staff: st, live: live, deps: d}, nil
+	return &Server{App: app, Intake: intake, Cases: cases, Staff: st, Gateway: gw, Dispatcher: disp, Escalator: esc, live: live, deps: d}, nil
 }
 
 // staffRoutes registers the staff web app. Sign-in pages are public; every
@@ -150,6 +208,9 @@ func staffRoutes(app *fiber.App, st *staff.Handler) {
 	sg.Get("/cases/:id/letter", st.LetterForm)
 	sg.Post("/cases/:id/letter", st.Letter)
 	sg.Get("/kiosks", st.Kiosks)
+	sg.Get("/outbox", st.Outbox)
+	sg.Get("/simulator", st.Simulator)
+	sg.Post("/simulator", st.SimulatorSend)
 	sg.Post("/kiosks", admin, st.EnrolKiosk)
 	sg.Post("/kiosks/:id", admin, st.KioskAction)
 	sg.Get("/admin/users", admin, st.Users)
@@ -194,8 +255,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // jobs are the background loops every server runs; each must stop when its
 // context ends and be safe to run on several servers at once.
 func (s *Server) jobs() []func(context.Context) {
-	esc := triage.NewEscalator(s.deps.Store, s.Cases, s.deps.Log, s.deps.Now, time.Minute)
-	return []func(context.Context){s.live.Run, esc.Run}
+	return []func(context.Context){s.live.Run, s.Escalator.Run, s.Dispatcher.Run, s.Gateway.SweepInbound, s.Gateway.RunHousekeeping}
 }
 
 func cacheStatic(c *fiber.Ctx) error {

@@ -23,6 +23,7 @@ type Handler struct {
 	// sleep slows failed logins down; tests replace it.
 	sleep func(time.Duration)
 	live  *Live
+	sim   SMSReceiver
 
 	dummyOnce sync.Once
 	dummy     []byte

@@ -179,3 +179,18 @@ func (q Question) HasOption(v string) bool {
 	}
 	return false
 }
+
+// ParseStored reads back one stored answer, without the branching and
+// required checks of Validate (an SMS conversation may move on past a
+// question the patient never answered sensibly).
+func (d Definition) ParseStored(r RawAnswer) (Answer, error) {
+	q, ok := d.Question(r.Question)
+	if !ok {
+		return Answer{}, fmt.Errorf("unknown question %q", r.Question)
+	}
+	a, err := q.parseJSON(r.Value)
+	if err != nil || a == nil {
+		return Answer{}, fmt.Errorf("question %q: no answer", r.Question)
+	}
+	return *a, nil
+}

@@ -90,7 +90,12 @@ func New() (*Engine, error) {
 		}
 	}
 	for _, p := range pages {
-		t, err := template.New(p).Funcs(funcs()).ParseFS(files, append([]string{p}, shared...)...)
+		// layouts first, then the page, so the page's blocks override the
+		// layout's defaults
+		t, err := template.New(p).Funcs(funcs()).ParseFS(files, shared...)
+		if err == nil {
+			t, err = t.ParseFS(files, p)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", p, err)
 		}

@@ -56,6 +56,9 @@ type Submission struct {
 	PressWindow    time.Duration
 	Contact        *models.ContactInput
 	ContactMessage string
+	// ContactID links a response from a known patient (SMS, email) to
+	// the contact without asking for details again.
+	ContactID *uint
 }
 
 // Result is what happened to a submission.
@@ -83,6 +86,7 @@ func (in *Intake) Submit(ctx context.Context, sub Submission) (Result, error) {
 		KioskID: sub.KioskID, InvitationID: sub.InvitationID, DepartmentID: deptID, Language: sub.Language,
 		Answers: sub.Answers, Tags: out.Tags, Flagged: out.Flagged, AnswerHash: survey.AnswerHash(sub.Answers),
 		SubmittedAt: sub.SubmittedAt, PressWindow: sub.PressWindow, Contact: sub.Contact, ContactMessage: sub.ContactMessage,
+		ContactID: sub.ContactID,
 	}
 	if out.Flagged || sub.Contact != nil {
 		nc := in.newCase(sub, out, routing, depts)

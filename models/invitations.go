@@ -1,0 +1,293 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Invitation statuses.
+const (
+	InvScheduled  = "scheduled"
+	InvSuppressed = "suppressed"
+	InvSent       = "sent"
+	InvInProgress = "in_progress"
+	InvCompleted  = "completed"
+	InvExpired    = "expired"
+	InvFailed     = "failed"
+)
+
+// Discharge is one discharge from the hospital feed, in clear.
+type Discharge struct {
+	ExternalID   string
+	DepartmentID uint
+	DischargedAt time.Time
+	Disposition  string
+	Sensitive    bool
+	BirthDate    string
+	Contact      ContactInput
+}
+
+// Decision is what scheduling decided for a discharge.
+type Decision struct {
+	Status       string // scheduled or suppressed
+	Reason       string
+	Channel      string
+	Language     string
+	SurveyID     uint
+	ScheduledFor *time.Time
+	ExpiresAt    *time.Time
+	TokenHash    string
+}
+
+// DischargeResult is the stored invitation and whether it is new.
+type DischargeResult struct {
+	Invitation Invitation
+	Contact    Contact
+	Created    bool
+}
+
+// RecordDischarge stores a discharge once per external id: contact
+// (created or updated through the blind index), encounter, invitation and
+// the first outbox messages, in one transaction. decide sees the contact
+// as stored (opt-outs, last survey) and says what to do; messages builds
+// the outbox rows once the invitation has its id. A repeated external id
+// returns the stored invitation with Created false.
+func (s *Store) RecordDischarge(ctx context.Context, d Discharge, decide func(Contact) Decision, messages func(Invitation, Contact) []OutMessage) (DischargeResult, error) {
+	if prev, err := s.invitationForEncounter(ctx, d.ExternalID); err == nil {
+		return prev, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return DischargeResult{}, err
+	}
+	var out DischargeResult
+	err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+		c, err := s.upsertContact(tx, d.Contact)
+		if err != nil {
+			return err
+		}
+		enc := Encounter{ExternalID: d.ExternalID, ContactID: c.ID, DepartmentID: d.DepartmentID, DischargedAt: d.DischargedAt.UTC(),
+			Disposition: d.Disposition, Sensitive: d.Sensitive, BirthDate: s.Crypto.Seal(d.BirthDate)}
+		if err := tx.Create(&enc).Error; err != nil {
+			return err
+		}
+		dec := decide(c)
+		inv := Invitation{EncounterID: enc.ID, ContactID: c.ID, SurveyID: dec.SurveyID, DepartmentID: d.DepartmentID,
+			Channel: dec.Channel, Status: dec.Status, Reason: dec.Reason, Language: dec.Language, TokenHash: dec.TokenHash,
+			ScheduledFor: dec.ScheduledFor, ExpiresAt: dec.ExpiresAt}
+		if err := tx.Create(&inv).Error; err != nil {
+			return err
+		}
+		if dec.Status == InvScheduled {
+			if err := tx.Model(&Contact{}).Where("id = ?", c.ID).Update("last_surveyed_at", dec.ScheduledFor).Error; err != nil {
+				return err
+			}
+			for _, m := range messages(inv, c) {
+				if _, _, err := s.enqueue(tx, m); err != nil {
+					return err
+				}
+			}
+		}
+		out = DischargeResult{Invitation: inv, Contact: c, Created: true}
+		return nil
+	})
+	if err != nil && isDuplicate(err) {
+		return s.invitationForEncounter(ctx, d.ExternalID)
+	}
+	return out, wrap("record discharge", err)
+}
+
+func (s *Store) invitationForEncounter(ctx context.Context, externalID string) (DischargeResult, error) {
+	var enc Encounter
+	if err := s.ctx(ctx).Where("external_id = ?", externalID).Take(&enc).Error; err != nil {
+		return DischargeResult{}, wrap("find encounter", err)
+	}
+	var inv Invitation
+	if err := s.ctx(ctx).Where("encounter_id = ?", enc.ID).Take(&inv).Error; err != nil {
+		return DischargeResult{}, wrap("find invitation", err)
+	}
+	var c Contact
+	err := s.ctx(ctx).Take(&c, inv.ContactID).Error
+	return DischargeResult{Invitation: inv, Contact: c}, wrap("find contact", err)
+}
+
+// InvitationByID loads an invitation.
+func (s *Store) InvitationByID(ctx context.Context, id uint) (Invitation, error) {
+	var inv Invitation
+	err := s.ctx(ctx).Take(&inv, id).Error
+	return inv, wrap("find invitation", err)
+}
+
+// InvitationByToken finds an invitation by its email link token.
+func (s *Store) InvitationByToken(ctx context.Context, tok string) (Invitation, error) {
+	var inv Invitation
+	err := s.ctx(ctx).Where("token_hash = ?", HashToken(tok)).Take(&inv).Error
+	return inv, wrap("find invitation", err)
+}
+
+// OpenSMSInvitation is the contact's running SMS survey, if any: the
+// newest sent or in-progress SMS invitation.
+func (s *Store) OpenSMSInvitation(ctx context.Context, contactID uint) (Invitation, error) {
+	var inv Invitation
+	err := s.ctx(ctx).Where("contact_id = ? AND channel = ? AND status IN ?", contactID, "sms", []string{InvSent, InvInProgress}).
+		Order("id DESC").Take(&inv).Error
+	return inv, wrap("find open invitation", err)
+}
+
+// UpdateInvitation locks an invitation and lets fn change it; one
+// conversation step at a time even when replies arrive together.
+func (s *Store) UpdateInvitation(ctx context.Context, id uint, fn func(inv *Invitation, tx *InvitationTx) error) (Invitation, error) {
+	var inv Invitation
+	err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&inv, id).Error; err != nil {
+			return err
+		}
+		itx := &InvitationTx{tx: tx, s: s}
+		if err := fn(&inv, itx); err != nil {
+			return err
+		}
+		return tx.Save(&inv).Error
+	})
+	return inv, wrap("update invitation", err)
+}
+
+// InvitationTx lets an invitation update enqueue messages atomically.
+type InvitationTx struct {
+	tx *gorm.DB
+	s  *Store
+}
+
+// Enqueue adds an outbox row in the invitation's transaction.
+func (t *InvitationTx) Enqueue(m OutMessage) error {
+	_, _, err := t.s.enqueue(t.tx, m)
+	return err
+}
+
+// MarkInvitationSent records the first message going out.
+func (s *Store) MarkInvitationSent(ctx context.Context, id uint, at time.Time) error {
+	err := s.ctx(ctx).Model(&Invitation{}).Where("id = ? AND status = ?", id, InvScheduled).
+		Updates(map[string]any{"status": InvSent, "first_sent_at": at}).Error
+	return wrap("mark invitation sent", err)
+}
+
+// ExpireInvitations ends invitations past their expiry.
+func (s *Store) ExpireInvitations(ctx context.Context) (int64, error) {
+	res := s.ctx(ctx).Model(&Invitation{}).Where("status IN ? AND expires_at < ?", []string{InvScheduled, InvSent, InvInProgress}, s.Now()).
+		Update("status", InvExpired)
+	return res.RowsAffected, wrap("expire invitations", res.Error)
+}
+
+// DueReminders lists email invitations sent before cutoff that have no
+// reminder yet and are still open.
+func (s *Store) DueReminders(ctx context.Context, cutoff time.Time) ([]Invitation, error) {
+	var out []Invitation
+	err := s.ctx(ctx).Where("channel = ? AND status = ? AND reminder_at IS NULL AND first_sent_at < ? AND expires_at > ?",
+		"email", InvSent, cutoff, s.Now()).Limit(500).Find(&out).Error
+	return out, wrap("due reminders", err)
+}
+
+// MarkReminder records that a reminder was queued (once).
+func (s *Store) MarkReminder(ctx context.Context, id uint) (bool, error) {
+	res := s.ctx(ctx).Model(&Invitation{}).Where("id = ? AND reminder_at IS NULL", id).Update("reminder_at", s.Now())
+	return res.RowsAffected == 1, wrap("mark reminder", res.Error)
+}
+
+// Invitations lists recent invitations for the staff page.
+func (s *Store) Invitations(ctx context.Context, limit int) ([]Invitation, error) {
+	var out []Invitation
+	err := s.ctx(ctx).Order("id DESC").Limit(limit).Find(&out).Error
+	return out, wrap("list invitations", err)
+}
+
+// SetOptOut records an opt-out (or opt-in) on a channel with time and
+// source, so the next discharge is suppressed.
+func (s *Store) SetOptOut(ctx context.Context, contactID uint, channel string, out bool, source string) error {
+	now := s.Now()
+	var at *time.Time
+	if out {
+		at = &now
+	}
+	upd := map[string]any{"sms_opt_out": out, "sms_opt_out_at": at, "sms_opt_out_source": source}
+	if channel == "email" {
+		upd = map[string]any{"email_opt_out": out, "email_opt_out_at": at, "email_opt_out_source": source}
+	}
+	return wrap("set opt-out", s.ctx(ctx).Model(&Contact{}).Where("id = ?", contactID).Updates(upd).Error)
+}
+
+// SaveInbound stores an inbound message once per provider id; a replay
+// returns the stored row with created false.
+func (s *Store) SaveInbound(ctx context.Context, channel, providerID, from, body string) (InboundMessage, bool, error) {
+	m := InboundMessage{ProviderID: providerID, Channel: channel, FromIndex: s.Crypto.BlindIndex("phone", from),
+		FromEnc: s.Crypto.Seal(from), BodyEnc: s.Crypto.Seal(body), ReceivedAt: s.Now()}
+	err := s.ctx(ctx).Create(&m).Error
+	if err != nil && isDuplicate(err) {
+		var prev InboundMessage
+		err = s.ctx(ctx).Where("provider_id = ?", providerID).Take(&prev).Error
+		return prev, false, wrap("find inbound", err)
+	}
+	return m, err == nil, wrap("save inbound", err)
+}
+
+// ClaimInbound marks an inbound message as being processed; false when
+// another request or server has it already.
+func (s *Store) ClaimInbound(ctx context.Context, id uint, outcome string) (bool, error) {
+	res := s.ctx(ctx).Model(&InboundMessage{}).Where("id = ? AND processed_at IS NULL", id).
+		Updates(map[string]any{"processed_at": s.Now(), "outcome": outcome})
+	return res.RowsAffected == 1, wrap("claim inbound", res.Error)
+}
+
+// SetInboundOutcome records what processing did with a message.
+func (s *Store) SetInboundOutcome(ctx context.Context, id uint, outcome string, contactID, invitationID, caseID *uint) error {
+	upd := map[string]any{"outcome": outcome}
+	for k, v := range map[string]*uint{"contact_id": contactID, "invitation_id": invitationID, "case_id": caseID} {
+		if v != nil {
+			upd[k] = *v
+		}
+	}
+	return wrap("inbound outcome", s.ctx(ctx).Model(&InboundMessage{}).Where("id = ? AND outcome <> ?", id, "case_reply").Updates(upd).Error)
+}
+
+// UnprocessedInbound lists messages stored but never processed (their
+// server died between storing and processing).
+func (s *Store) UnprocessedInbound(ctx context.Context, before time.Time) ([]InboundMessage, error) {
+	var out []InboundMessage
+	err := s.ctx(ctx).Where("processed_at IS NULL AND received_at < ?", before).Order("id").Limit(100).Find(&out).Error
+	return out, wrap("unprocessed inbound", err)
+}
+
+// InboundBody decrypts an inbound message.
+func (s *Store) InboundBody(m InboundMessage) (from, body string) {
+	return s.Crypto.MustOpen(m.FromEnc), s.Crypto.MustOpen(m.BodyEnc)
+}
+
+// ContactRow loads the raw contact (opt-out state) by id.
+func (s *Store) ContactRow(ctx context.Context, id uint) (Contact, error) {
+	var c Contact
+	err := s.ctx(ctx).Take(&c, id).Error
+	return c, wrap("find contact", err)
+}
+
+// LatestCaseForContact finds the newest open case of a contact, so an SMS
+// reply outside a survey lands on its timeline.
+func (s *Store) LatestCaseForContact(ctx context.Context, contactID uint) (Case, error) {
+	var c Case
+	err := s.ctx(ctx).Where("contact_id = ? AND status <> ?", contactID, StatusClosed).Order("id DESC").Take(&c).Error
+	return c, wrap("find case for contact", err)
+}
+
+// ReleaseInbound gives a message back to the sweeper after a failure.
+func (s *Store) ReleaseInbound(ctx context.Context, id uint) error {
+	return wrap("release inbound", s.ctx(ctx).Model(&InboundMessage{}).Where("id = ?", id).
+		Updates(map[string]any{"processed_at": nil, "outcome": "retry"}).Error)
+}
+
+// CompleteInvitation marks an invitation answered, once: false when it was
+// completed already (a second submit).
+func (s *Store) CompleteInvitation(ctx context.Context, id uint) (bool, error) {
+	now := s.Now()
+	res := s.ctx(ctx).Model(&Invitation{}).Where("id = ? AND status <> ?", id, InvCompleted).
+		Updates(map[string]any{"status": InvCompleted, "completed_at": now})
+	return res.RowsAffected == 1, wrap("complete invitation", res.Error)
+}
