@@ -10,6 +10,7 @@ import (
 	"math"
 	"math/big"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/patientvoice/patientvoice/models"
@@ -126,7 +127,7 @@ func (d *Dispatcher) sendSMS(ctx context.Context, m models.OutboundMessage) {
 	o := d.store.OpenMessage(m)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 	defer cancel()
-	pid, err := d.sms.SendSMS(sctx, o.To, o.Body)
+	pid, err := d.sms.SendSMS(sctx, strconv.FormatUint(uint64(m.ID), 10), o.To, o.Body)
 	d.record(ctx, m, pid, err)
 }
 

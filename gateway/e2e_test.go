@@ -122,7 +122,7 @@ func TestSMSConversationEndToEnd(t *testing.T) {
 				t.Fatalf("first SMS carries %q: %s", phi, first)
 			}
 		}
-		if sent[0].StatusCallback != "https://pv.hospital.example/webhooks/twilio/status" || sent[0].ValidityPeriod == "" {
+		if sent[0].StatusCallback != "https://pv.hospital.example/webhooks/twilio/status?m=1" || sent[0].ValidityPeriod == "" {
 			t.Fatalf("status callback / validity: %+v", sent[0])
 		}
 		steps := []struct{ in, wantReply string }{

@@ -15,7 +15,7 @@ import (
 // SMSSender sends one SMS and returns the provider's message id. Declared
 // here, where it is used; Twilio and the development outbox implement it.
 type SMSSender interface {
-	SendSMS(ctx context.Context, to, body string) (providerID string, err error)
+	SendSMS(ctx context.Context, ref, to, body string) (providerID string, err error)
 }
 
 // Email is one message for an EmailSender.
@@ -55,7 +55,7 @@ func Permanent(err error) (*PermanentError, bool) {
 type DevSMS struct{ n atomic.Int64 }
 
 // SendSMS pretends to send.
-func (d *DevSMS) SendSMS(context.Context, string, string) (string, error) {
+func (d *DevSMS) SendSMS(context.Context, string, string, string) (string, error) {
 	return fmt.Sprintf("DEV%016d", d.n.Add(1)), nil
 }
 

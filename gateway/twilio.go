@@ -49,11 +49,13 @@ func NewTwilio(cfg *config.Config) (*Twilio, error) {
 		from: cfg.Twilio.From, service: cfg.Twilio.MessagingServiceSID, callbackURL: cfg.BaseURL + "/webhooks/twilio/status"}, nil
 }
 
-// SendSMS creates a message. Twilio's invalid-number and opted-out codes
+// SendSMS creates a message. ref (our outbox id) rides on the status
+// callback URL, so a delivery report matches the row even when the send
+// outcome was lost in a crash. Twilio's invalid-number and opted-out codes
 // are permanent; 429, 5xx and network errors are temporary.
-func (t *Twilio) SendSMS(ctx context.Context, to, body string) (string, error) {
+func (t *Twilio) SendSMS(ctx context.Context, ref, to, body string) (string, error) {
 	p := &openapi.CreateMessageParams{}
-	p.SetTo(to).SetBody(body).SetStatusCallback(t.callbackURL).SetValidityPeriod(4 * 3600)
+	p.SetTo(to).SetBody(body).SetStatusCallback(t.callbackURL + "?m=" + url.QueryEscape(ref)).SetValidityPeriod(4 * 3600)
 	if t.service != "" {
 		p.SetMessagingServiceSid(t.service)
 	} else {

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -111,7 +112,8 @@ func (h *Handler) Status(c *fiber.Ctx) error {
 	if sid == "" {
 		return fiber.NewError(fiber.StatusBadRequest, "MessageSid is required")
 	}
-	m, err := h.store.ApplyProviderStatus(c.UserContext(), sid, p["MessageStatus"], p["ErrorCode"])
+	ref, _ := strconv.ParseUint(c.Query("m"), 10, 64)
+	m, err := h.store.ApplyProviderStatus(c.UserContext(), uint(ref), sid, p["MessageStatus"], p["ErrorCode"])
 	switch {
 	case errors.Is(err, models.ErrNotFound):
 		return c.SendStatus(fiber.StatusOK) // not ours (or not yet recorded): nothing to do

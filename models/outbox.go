@@ -142,10 +142,21 @@ var statusRank = map[string]int{OutQueued: 0, OutSending: 1, OutUnknown: 1, OutS
 
 // ApplyProviderStatus records a status callback (Twilio MessageStatus).
 // Final states win; a late "sent" after "delivered" changes nothing.
-func (s *Store) ApplyProviderStatus(ctx context.Context, providerID, providerStatus, errorCode string) (OutboundMessage, error) {
+// ref is our outbox id from the callback URL (0 when absent): it finds a
+// row whose provider id was never recorded because its sender crashed.
+func (s *Store) ApplyProviderStatus(ctx context.Context, ref uint, providerID, providerStatus, errorCode string) (OutboundMessage, error) {
 	var m OutboundMessage
 	err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("provider_id = ?", providerID).Take(&m).Error; err != nil {
+		err := tx.Where("provider_id = ?", providerID).Take(&m).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) && ref > 0 {
+			err = tx.Where("id = ? AND (provider_id = '' OR provider_id IS NULL)", ref).Take(&m).Error
+			if err == nil {
+				if err := tx.Model(&OutboundMessage{}).Where("id = ?", m.ID).Update("provider_id", providerID).Error; err != nil {
+					return err
+				}
+			}
+		}
+		if err != nil {
 			return err
 		}
 		st := map[string]string{"delivered": OutDelivered, "read": OutDelivered, "failed": OutFailed, "undelivered": OutFailed,
