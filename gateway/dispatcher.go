@@ -11,6 +11,7 @@ import (
 	"math/big"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/patientvoice/patientvoice/models"
@@ -24,6 +25,9 @@ const MaxAttempts = 8
 const StaleAfter = 2 * time.Minute
 
 const smsRateKey = "rate.sms.next"
+
+// sendWorkers bounds concurrent provider calls per dispatcher.
+const sendWorkers = 16
 
 // Dispatcher sends due outbox rows. The database decides what is due and
 // each row is claimed by a conditional update, so any number of servers
@@ -86,6 +90,11 @@ func (d *Dispatcher) tickSMS(ctx context.Context) (int, error) {
 	if err != nil || len(rows) == 0 {
 		return 0, err
 	}
+	// Sends start on their slots but overlap, so a slow provider round
+	// trip does not lower the rate; at most sendWorkers are in flight.
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, sendWorkers)
+	defer wg.Wait()
 	for i, m := range rows {
 		at, err := d.store.TakeSlot(ctx, smsRateKey, d.interval)
 		if err == nil {
@@ -100,7 +109,12 @@ func (d *Dispatcher) tickSMS(ctx context.Context) (int, error) {
 			}
 			return i, err
 		}
-		d.sendSMS(ctx, m)
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			d.sendSMS(ctx, m)
+		}()
 	}
 	return len(rows), nil
 }

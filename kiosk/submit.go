@@ -76,11 +76,11 @@ func (h *Handler) Submit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	dept, err := h.store.DepartmentByID(ctx, k.DepartmentID)
+	dept, err := h.departmentCode(ctx, k.DepartmentID)
 	if err != nil {
 		return err
 	}
-	sub.Department, sub.KioskID, sub.SurveyID = dept.Code, &k.ID, k.SurveyID
+	sub.Department, sub.KioskID, sub.SurveyID = dept, &k.ID, k.SurveyID
 	res, err := h.intake.Submit(ctx, sub)
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -47,15 +46,11 @@ type Ingested struct {
 }
 
 // IngestResponse stores response, answers, contact and case in one
-// transaction. It is idempotent on ClientID across servers: a replay, or a
-// concurrent duplicate that loses the unique-index race, returns the row
-// already stored with Created false.
+// transaction. It is idempotent on ClientID across servers: the unique
+// index decides, and a replay (or a concurrent duplicate that loses the
+// race) returns the row already stored with Created false. Callers that
+// expect replays look the id up first to skip the work.
 func (s *Store) IngestResponse(ctx context.Context, in NewResponse) (Ingested, error) {
-	if prev, err := s.ResponseByClientID(ctx, in.ClientID); err == nil {
-		return Ingested{Response: prev}, nil
-	} else if !errors.Is(err, ErrNotFound) {
-		return Ingested{}, err
-	}
 	var r Response
 	err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error

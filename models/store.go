@@ -5,6 +5,7 @@ package models
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -233,4 +234,39 @@ func (s *Store) Claim(ctx context.Context, key string) (bool, error) {
 		return false, nil
 	}
 	return false, wrap("claim "+key, err)
+}
+
+// RawDB opens a plain database/sql pool on the same database with the same
+// settings as Open, for the benchmark's raw INSERT ceiling.
+func RawDB(o Options) (*sql.DB, error) {
+	switch o.Driver {
+	case "mysql":
+		dsn, err := mysqlDSN(o.DSN)
+		if err != nil {
+			return nil, err
+		}
+		db, err := sql.Open("mysql", dsn)
+		if err != nil {
+			return nil, err
+		}
+		n := o.MaxOpenConns
+		if n == 0 {
+			n = 32
+		}
+		db.SetMaxOpenConns(n)
+		db.SetMaxIdleConns(n)
+		return db, nil
+	case "sqlite":
+		dsn, err := sqliteDSN(o.DSN)
+		if err != nil {
+			return nil, err
+		}
+		db, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(8)
+		return db, nil
+	}
+	return nil, fmt.Errorf("raw db: unknown driver %q", o.Driver)
 }

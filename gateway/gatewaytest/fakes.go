@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-smtp"
 )
@@ -29,17 +30,22 @@ type SMS struct {
 
 // Twilio is a fake of the Twilio Messages API.
 type Twilio struct {
-	URL string
-	mu  sync.Mutex
-	n   int
-	All []SMS
+	URL         string
+	mu          sync.Mutex
+	n           int
+	All         []SMS
+	first, last time.Time
 	// Fail, when set, answers for a recipient with an HTTP status and a
 	// Twilio error code instead of accepting.
 	Fail map[string][2]int
 }
 
+// Cleaner registers shutdown work (testing.TB fits; so does the bench
+// command's own).
+type Cleaner interface{ Cleanup(func()) }
+
 // NewTwilio starts the fake.
-func NewTwilio(t testing.TB) *Twilio {
+func NewTwilio(t Cleaner) *Twilio {
 	f := &Twilio{Fail: map[string][2]int{}}
 	srv := httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(srv.Close)
@@ -66,6 +72,10 @@ func (f *Twilio) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.n++
+	if f.n == 1 {
+		f.first = time.Now()
+	}
+	f.last = time.Now()
 	sid := fmt.Sprintf("SM%032d", f.n)
 	f.All = append(f.All, SMS{SID: sid, To: to, From: r.PostForm.Get("From") + r.PostForm.Get("MessagingServiceSid"), Body: r.PostForm.Get("Body"),
 		StatusCallback: r.PostForm.Get("StatusCallback"), ValidityPeriod: r.PostForm.Get("ValidityPeriod")})
@@ -78,6 +88,13 @@ func (f *Twilio) Sent() []SMS {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]SMS(nil), f.All...)
+}
+
+// Elapsed is the time from the first accepted message to the last.
+func (f *Twilio) Elapsed() time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.last.Sub(f.first)
 }
 
 // To returns the messages sent to one number.
