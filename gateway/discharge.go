@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/patientvoice/patientvoice/contact"
+	"github.com/patientvoice/patientvoice/jsonbody"
 	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/survey"
 )
@@ -174,8 +174,8 @@ func (h *Handler) record(ctx context.Context, r Request, def survey.Definition, 
 func (h *Handler) Discharge(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	var in dischargeJSON
-	if err := json.Unmarshal(c.Body(), &in); err != nil {
-		return bodyError(err)
+	if err := jsonbody.Decode(c.Body(), &in); err != nil {
+		return err
 	}
 	def, sid, err := h.survey(ctx)
 	if err != nil {
@@ -194,16 +194,4 @@ func (h *Handler) Discharge(c *fiber.Ctx) error {
 		status = fiber.StatusOK
 	}
 	return c.Status(status).JSON(toJSON(res.Invitation))
-}
-
-func bodyError(err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		return fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("body is not valid JSON (syntax error at byte %d)", se.Offset))
-	case errors.As(err, &te) && te.Field != "":
-		return &survey.FieldError{Field: te.Field, Message: "has the wrong JSON type (" + te.Value + ")"}
-	}
-	return fiber.NewError(fiber.StatusBadRequest, "body is not a JSON object")
 }

@@ -1,7 +1,6 @@
 package kiosk
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/patientvoice/patientvoice/contact"
+	"github.com/patientvoice/patientvoice/jsonbody"
 	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/survey"
 	"github.com/patientvoice/patientvoice/triage"
@@ -50,8 +50,8 @@ func (h *Handler) Submit(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	k := kioskOf(c)
 	var in submission
-	if err := json.Unmarshal(c.Body(), &in); err != nil {
-		return bodyError(err)
+	if err := jsonbody.Decode(c.Body(), &in); err != nil {
+		return err
 	}
 	if !uuidRe.MatchString(in.ID) {
 		return &survey.FieldError{Field: "id", Message: "must be a UUID made by the kiosk"}
@@ -162,17 +162,4 @@ func (h *Handler) contact(cj contactJSON, lang string) (models.ContactInput, str
 		return models.ContactInput{}, "", &survey.FieldError{Field: "contact", Message: "a phone number or an email address is needed to contact you"}
 	}
 	return models.ContactInput{Name: name, Phone: phone, Email: email, Language: lang}, strings.TrimSpace(cj.Message), nil
-}
-
-// bodyError explains a body that is not the JSON we expect.
-func bodyError(err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		return fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("body is not valid JSON (syntax error at byte %d)", se.Offset))
-	case errors.As(err, &te) && te.Field != "":
-		return &survey.FieldError{Field: te.Field, Message: "has the wrong JSON type (" + te.Value + ")"}
-	}
-	return fiber.NewError(fiber.StatusBadRequest, "body is not a JSON object")
 }
