@@ -205,6 +205,7 @@ func staffRoutes(app *fiber.App, st *staff.Handler) {
 	sg.Get("/cases/:id", st.CasePage)
 	sg.Post("/cases/:id", st.CaseAction)
 	sg.Post("/cases/:id/reveal", st.Reveal)
+	sg.Post("/cases/:id/contact", st.ContactPatient)
 	sg.Get("/cases/:id/letter", st.LetterForm)
 	sg.Post("/cases/:id/letter", st.Letter)
 	sg.Get("/kiosks", st.Kiosks)

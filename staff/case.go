@@ -31,6 +31,7 @@ type caseData struct {
 	Priorities  []string
 	Identity    *models.ContactView
 	HasContact  bool
+	Nonce       string
 	Response    *models.Response
 }
 
@@ -59,7 +60,7 @@ func (h *Handler) caseData(c *fiber.Ctx, row models.CaseRow) (caseData, error) {
 	ctx := c.UserContext()
 	d := caseData{Case: row, Overdue: triage.Overdue(row.Case, h.now()), Reasons: row.ReasonList(),
 		Summary: h.store.Crypto.MustOpen(row.SummaryEnc), Next: triage.NextStatuses(row.Status),
-		Categories: survey.Categories, Priorities: triage.Priorities, HasContact: row.ContactID != nil}
+		Categories: survey.Categories, Priorities: triage.Priorities, HasContact: row.ContactID != nil, Nonce: nonce()}
 	evs, err := h.store.CaseEvents(ctx, row.ID)
 	if err != nil {
 		return d, err

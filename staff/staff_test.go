@@ -327,3 +327,62 @@ func code(t *testing.T, secret string, at time.Time) string {
 	}
 	return c
 }
+
+func TestContactPatientFromCase(t *testing.T) {
+	testapp.Each(t, nil, func(t *testing.T, a *testapp.App) {
+		quiet(a)
+		ctx := context.Background()
+		pw, _ := a.User("ana@h.org", models.RoleAgent)
+		s := a.NewStaff()
+		s.Login("ana@h.org", pw, "")
+		r := s.Post("/staff/cases/new", url.Values{"channel": {"phone"}, "department": {"ED"}, "category": {"wait_time"},
+			"priority": {"normal"}, "summary": {"Waited 5 hours"}, "phone": {"312-555-0111"}, "email": {"p@example.org"}})
+		path := strings.Split(r.Header.Get("Location"), "?")[0]
+		page := s.Get(path)
+		n := regexp.MustCompile(`name="nonce" value="([0-9a-f]+)"`).FindSubmatch(page.Body)
+		if n == nil {
+			t.Fatal("no contact form on a case with contact details")
+		}
+		form := url.Values{"channel": {"sms"}, "message": {"Please call us back at your convenience."}, "nonce": {string(n[1])}}
+		for i := 0; i < 2; i++ { // a double submit sends once
+			if r := s.Post(path+"/contact", form); r.Status != 303 {
+				t.Fatalf("contact: %d %s", r.Status, r.Body)
+			}
+		}
+		rows, _ := a.Store.Outbox(ctx, models.OutboxFilter{})
+		if len(rows) != 1 || rows[0].Kind != "staff" || rows[0].Priority != models.PriorityInteractive || rows[0].CaseID == nil {
+			t.Fatalf("outbox %+v", rows)
+		}
+		o := a.Store.OpenMessage(rows[0])
+		if o.To != "+13125550111" || !strings.HasPrefix(o.Body, "Demo Hospital Patient Relations: ") {
+			t.Fatalf("message %+v", o)
+		}
+		evs, _ := a.Store.CaseEvents(ctx, 1)
+		if last := evs[len(evs)-1]; last.Kind != "contacted" || last.Actor != "ana@h.org" {
+			t.Fatalf("timeline %+v", last)
+		}
+		c, _ := a.Store.CaseByID(ctx, 1)
+		a.Store.SetOptOut(ctx, *c.ContactID, "sms", true, "test")
+		form.Set("nonce", "00112233445566778899aabb")
+		if r := s.Post(path+"/contact", form); r.Status != 409 {
+			t.Fatalf("opted-out patient texted: %d", r.Status)
+		}
+		form.Set("channel", "email")
+		if r := s.Post(path+"/contact", form); r.Status != 303 {
+			t.Fatalf("email: %d", r.Status)
+		}
+		// at night the SMS waits for the end of quiet hours
+		a.Store.SetOptOut(ctx, *c.ContactID, "sms", false, "test")
+		a.Clock.Advance(7 * time.Hour) // 22:00 UTC
+		s.Login("ana@h.org", pw, "")
+		form.Set("channel", "sms")
+		form.Set("nonce", "ffeeddccbbaa998877665544")
+		if r := s.Post(path+"/contact", form); r.Status != 303 {
+			t.Fatalf("night sms: %d %s", r.Status, r.Body)
+		}
+		rows, _ = a.Store.Outbox(ctx, models.OutboxFilter{})
+		if rows[0].NextAttemptAt.Hour() != 8 {
+			t.Fatalf("night SMS due at %v; want 08:00", rows[0].NextAttemptAt)
+		}
+	})
+}

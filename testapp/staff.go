@@ -62,13 +62,14 @@ func (s *Staff) Get(path string) Result { return s.Req("GET", path, nil) }
 
 // Post submits a form with the current CSRF token added.
 func (s *Staff) Post(path string, form url.Values) Result {
-	if form == nil {
-		form = url.Values{}
+	f := url.Values{}
+	for k, v := range form {
+		f[k] = v
 	}
-	if form.Get("csrf") == "" {
-		form.Set("csrf", s.CSRF)
+	if f.Get("csrf") == "" {
+		f.Set("csrf", s.CSRF)
 	}
-	return s.Req("POST", path, form)
+	return s.Req("POST", path, f)
 }
 
 // Login signs in with a password (and the TOTP secret when the account has
