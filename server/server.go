@@ -218,6 +218,10 @@ func staffRoutes(app *fiber.App, st *staff.Handler) {
 	sg.Post("/admin/users", admin, st.CreateUser)
 	sg.Post("/admin/users/:id", admin, st.UserAction)
 	sg.Get("/admin/audit", admin, st.Audit)
+	sg.Get("/admin/surveys", admin, st.Surveys)
+	sg.Post("/admin/surveys", admin, st.NewSurvey)
+	sg.Get("/admin/surveys/:key", admin, st.EditSurvey)
+	sg.Post("/admin/surveys/:key", admin, st.SaveSurvey)
 	sg.Get("/admin/info", admin, st.InfoScreens)
 	sg.Post("/admin/info", admin, st.SaveInfoScreens)
 }

@@ -2,6 +2,7 @@ package staff_test
 
 import (
 	"context"
+	"encoding/json"
 	"html"
 	"net/url"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/patientvoice/patientvoice/models"
+	"github.com/patientvoice/patientvoice/survey"
 	"github.com/patientvoice/patientvoice/testapp"
 	"github.com/patientvoice/patientvoice/triage"
 )
@@ -383,6 +385,54 @@ func TestContactPatientFromCase(t *testing.T) {
 		rows, _ = a.Store.Outbox(ctx, models.OutboxFilter{})
 		if rows[0].NextAttemptAt.Hour() != 8 {
 			t.Fatalf("night SMS due at %v; want 08:00", rows[0].NextAttemptAt)
+		}
+	})
+}
+
+func TestSurveyEditorKeepsOldResponses(t *testing.T) {
+	testapp.Each(t, nil, func(t *testing.T, a *testapp.App) {
+		quiet(a)
+		ctx := context.Background()
+		tok, _ := a.Kiosk("ED")
+		old := `{"id":"0b0f5a52-8d7e-4f6a-9d35-5b1f7c3a2e11","survey":"kiosk","answers":[{"question":"overall","value":2},{"question":"wait","value":1}]}`
+		if r := a.Call("POST", "/api/kiosk/responses", tok, old); r.Status != 201 {
+			t.Fatalf("old response %d", r.Status)
+		}
+		pw, secret := a.User("root@h.org", models.RoleAdmin)
+		s := a.NewStaff()
+		s.Login("root@h.org", pw, secret)
+		page := s.Get("/staff/admin/surveys/kiosk")
+		if page.Status != 200 || !strings.Contains(string(page.Body), "Live preview") {
+			t.Fatalf("editor %d", page.Status)
+		}
+		def, _, _ := a.Store.SurveyByKey(ctx, "kiosk")
+		def.Questions = append(def.Questions[:2], def.Questions[3:]...) // drop "wait"
+		def.Questions[0].Prompt["en"] = "How was your visit to us today?"
+		def.Questions = append(def.Questions, survey.Question{Key: "parking", Kind: survey.YesNo, Prompt: map[string]string{"en": "Was parking easy?"}})
+		b, _ := json.Marshal(def)
+		if r := s.Post("/staff/admin/surveys/kiosk", url.Values{"definition": {string(b)}}); r.Status != 303 {
+			t.Fatalf("save: %d %s", r.Status, r.Body)
+		}
+		bad := strings.Replace(string(b), `"key":"parking","kind":"yesno"`, `"key":"parking","kind":"rating5"`, 1)
+		if r := s.Post("/staff/admin/surveys/kiosk", url.Values{"definition": {bad}}); r.Status != 400 || !strings.Contains(string(r.Body), "give the new question a new key") {
+			t.Fatalf("kind change of an existing key accepted: %d", r.Status)
+		}
+		if r := s.Post("/staff/admin/surveys/kiosk", url.Values{"definition": {"{not json"}}); r.Status != 400 {
+			t.Fatalf("bad json: %d", r.Status)
+		}
+		a.Clock.Advance(16 * time.Second) // kiosk survey cache
+		r := a.Call("GET", "/api/kiosk/survey", tok, nil)
+		got := r.JSON()
+		if got["version"] != float64(2) || !strings.Contains(string(r.Body), "parking") || strings.Contains(string(r.Body), `"wait"`) {
+			t.Fatalf("kiosk survey after edit: %s", r.Body)
+		}
+		if r := a.Call("POST", "/api/kiosk/responses", tok, strings.Replace(old, "0b0f5a52", "1b0f5a52", 1)); r.Status != 400 {
+			t.Fatalf("answer to an archived question accepted: %d", r.Status)
+		}
+		resp, _ := a.Store.ResponseByClientID(ctx, "0b0f5a52-8d7e-4f6a-9d35-5b1f7c3a2e11")
+		ans, _ := a.Store.ResponseAnswers(ctx, resp.ID)
+		if len(ans) != 2 || ans[1].Question != "wait" || ans[1].Value != "1" || resp.SurveyVersion != 1 {
+			t.Fatalf("old response lost meaning: %+v v%d", ans, resp.SurveyVersion)
 		}
 	})
 }
