@@ -124,9 +124,15 @@ func jsonLimit(max int) fiber.Handler {
 	}
 }
 
-func withTimeout(d time.Duration) fiber.Handler {
+// withTimeout bounds the work of a request; paths in long get their own
+// limit (a CSV import of tens of thousands of lines).
+func withTimeout(d time.Duration, long map[string]time.Duration) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		ctx, cancel := context.WithTimeout(c.UserContext(), d)
+		limit := d
+		if l, ok := long[c.Path()]; ok {
+			limit = l
+		}
+		ctx, cancel := context.WithTimeout(c.UserContext(), limit)
 		defer cancel()
 		c.SetUserContext(ctx)
 		return c.Next()

@@ -59,6 +59,8 @@ var routes = map[string]struct {
 	"POST /staff/admin/surveys":      {access: admin},
 	"GET /staff/admin/surveys/:key":  {access: admin},
 	"POST /staff/admin/surveys/:key": {access: admin},
+	"GET /staff/admin/rules":         {access: admin},
+	"POST /staff/admin/rules":        {access: admin},
 	"GET /staff/login":               {access: public},
 	"POST /staff/login":              {access: public},
 	"GET /staff/login/mfa":           {access: public},

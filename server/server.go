@@ -155,7 +155,7 @@ func New(d Deps) (*Server, error) {
 		return c.Render("index", fiber.Map{"Org": d.Config.OrgName})
 	})
 
-	api := app.Group("/api", jsonLimit(MaxJSONBody), withTimeout(10*time.Second))
+	api := app.Group("/api", jsonLimit(MaxJSONBody), withTimeout(10*time.Second, map[string]time.Duration{"/api/discharges/import": 10 * time.Minute}))
 	api.Get("/departments", RequireScope(d.Store, ""), departments(d.Store))
 	api.Get("/surveys/:key", RequireScope(d.Store, models.ScopeSurveysRead), kh.SurveyAPI)
 
@@ -218,6 +218,8 @@ func staffRoutes(app *fiber.App, st *staff.Handler) {
 	sg.Post("/admin/users", admin, st.CreateUser)
 	sg.Post("/admin/users/:id", admin, st.UserAction)
 	sg.Get("/admin/audit", admin, st.Audit)
+	sg.Get("/admin/rules", admin, st.Rules)
+	sg.Post("/admin/rules", admin, st.SaveRules)
 	sg.Get("/admin/surveys", admin, st.Surveys)
 	sg.Post("/admin/surveys", admin, st.NewSurvey)
 	sg.Get("/admin/surveys/:key", admin, st.EditSurvey)

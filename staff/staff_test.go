@@ -3,6 +3,7 @@ package staff_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"net/url"
 	"regexp"
@@ -433,6 +434,43 @@ func TestSurveyEditorKeepsOldResponses(t *testing.T) {
 		ans, _ := a.Store.ResponseAnswers(ctx, resp.ID)
 		if len(ans) != 2 || ans[1].Question != "wait" || ans[1].Value != "1" || resp.SurveyVersion != 1 {
 			t.Fatalf("old response lost meaning: %+v v%d", ans, resp.SurveyVersion)
+		}
+	})
+}
+
+func TestRulesEditor(t *testing.T) {
+	testapp.Each(t, nil, func(t *testing.T, a *testapp.App) {
+		quiet(a)
+		ctx := context.Background()
+		pw, secret := a.User("root@h.org", models.RoleAdmin)
+		s := a.NewStaff()
+		s.Login("root@h.org", pw, secret)
+		if r := s.Get("/staff/admin/rules"); r.Status != 200 {
+			t.Fatalf("rules page %d", r.Status)
+		}
+		r := s.Post("/staff/admin/rules", url.Values{"action": {"routing-add"}, "name": {"Parking to Admin"}, "position": {"0"},
+			"match_keywords": {"parking"}, "set_department": {"ADMIN"}, "set_priority": {"low"}, "enabled": {"on"}})
+		if r.Status != 303 {
+			t.Fatalf("add rule %d %s", r.Status, r.Body)
+		}
+		flags, _ := a.Store.FlagRuleRows(ctx)
+		for _, f := range flags {
+			if f.Kind == "keyword" && f.Category == "facility" {
+				s.Post("/staff/admin/rules", url.Values{"action": {"flag-save"}, "id": {fmt.Sprint(f.ID)}, "words": {f.Words + "\nparking"}, "enabled": {"on"}})
+			}
+		}
+		a.Clock.Advance(16 * time.Second) // rules cache
+		tok, _ := a.Kiosk("ED")
+		res := a.Call("POST", "/api/kiosk/responses", tok, `{"id":"2b0f5a52-8d7e-4f6a-9d35-5b1f7c3a2e11","survey":"kiosk","answers":[{"question":"overall","value":4},{"question":"comment","value":"No parking anywhere"}]}`)
+		if res.Status != 201 || res.JSON()["case_id"] == nil {
+			t.Fatalf("edited flag rule not applied: %s", res.Body)
+		}
+		c, _ := a.Store.CaseRowByID(ctx, 1)
+		if c.DepartmentCode != "ADMIN" || c.Priority != "low" || c.Category != "facility" {
+			t.Fatalf("routing rule not applied: %+v", c)
+		}
+		if rows, _ := a.Store.AuditSearch(ctx, models.AuditFilter{Action: "rules.change"}); len(rows) != 2 {
+			t.Fatalf("rule changes audited: %d", len(rows))
 		}
 	})
 }

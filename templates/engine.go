@@ -27,6 +27,12 @@ func funcs() template.FuncMap {
 	return template.FuncMap{
 		"join":  strings.Join,
 		"split": strings.Fields,
+		"deref_int": func(n *int) int {
+			if n == nil {
+				return 0
+			}
+			return *n
+		},
 		"deref": func(t *time.Time) time.Time {
 			if t == nil {
 				return time.Time{}
