@@ -148,6 +148,11 @@ func csvBool(s string, def bool) (bool, error) {
 	return def, fmt.Errorf("%q is not yes or no", s)
 }
 
+// ImportFile is Import for the staff upload page.
+func (h *Handler) ImportFile(ctx context.Context, r io.Reader, progress func(int)) (any, error) {
+	return h.Import(ctx, r, progress)
+}
+
 // ImportCSV answers POST /api/discharges/import (text/csv, up to 10 MB).
 func (h *Handler) ImportCSV(c *fiber.Ctx) error {
 	if ct := c.Get(fiber.HeaderContentType); !strings.HasPrefix(ct, "text/csv") {

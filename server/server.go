@@ -113,6 +113,7 @@ func New(d Deps) (*Server, error) {
 	capi := triage.NewAPI(d.Store, cases)
 	gw := gateway.New(d.Config, d.Store, intake, d.Log, d.Now)
 	st.SetSimulator(gw)
+	st.SetImporter(gw)
 	snd, err := senders(d.Config, d.Senders)
 	if err != nil {
 		return nil, err
@@ -210,6 +211,11 @@ func staffRoutes(app *fiber.App, st *staff.Handler) {
 	sg.Post("/cases/:id/letter", st.Letter)
 	sg.Get("/kiosks", st.Kiosks)
 	sg.Get("/outbox", st.Outbox)
+	sg.Get("/invitations", st.Invitations)
+	managers := staff.RequireRole(models.RoleManager, models.RoleAdmin)
+	sg.Get("/import", managers, st.ImportPage)
+	sg.Post("/import", managers, st.ImportUpload)
+	sg.Get("/import/:id", managers, st.ImportStatus)
 	sg.Get("/simulator", st.Simulator)
 	sg.Post("/simulator", st.SimulatorSend)
 	sg.Post("/kiosks", admin, st.EnrolKiosk)

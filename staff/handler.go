@@ -26,6 +26,8 @@ type Handler struct {
 	live  *Live
 	sim   SMSReceiver
 
+	importer Importer
+
 	dummyOnce sync.Once
 	dummy     []byte
 }

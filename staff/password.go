@@ -1,7 +1,9 @@
 package staff
 
 import (
+	"bytes"
 	"crypto/rand"
+	"io"
 	"math/big"
 )
 
@@ -15,3 +17,5 @@ func oneTimePassword() string {
 	}
 	return string(b)
 }
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

@@ -474,3 +474,40 @@ func TestRulesEditor(t *testing.T) {
 		}
 	})
 }
+
+func TestImportPageWithProgress(t *testing.T) {
+	testapp.Each(t, nil, func(t *testing.T, a *testapp.App) {
+		quiet(a)
+		pw, secret := a.User("mgr@h.org", models.RoleManager)
+		s := a.NewStaff()
+		s.Login("mgr@h.org", pw, secret)
+		s.Get("/staff/import")
+		var b strings.Builder
+		b.WriteString("encounter_id,name,phone,email,language,department,discharged_at\n")
+		for i := 0; i < 300; i++ {
+			fmt.Fprintf(&b, "U%d,P,,u%d@example.org,en,ED,2026-11-26T10:00:00Z\n", i, i)
+		}
+		b.WriteString("BAD,P,,not-an-email,en,ED,2026-11-26T10:00:00Z\n")
+		r := s.Upload("/staff/import", "file", "discharges.csv", []byte(b.String()))
+		if r.Status != 303 {
+			t.Fatalf("upload %d %s", r.Status, r.Body)
+		}
+		id := strings.TrimPrefix(r.Header.Get("Location"), "/staff/import?id=")
+		deadline := time.Now().Add(60 * time.Second)
+		var st map[string]any
+		for time.Now().Before(deadline) {
+			st = s.Get("/staff/import/" + id).JSON()
+			if st["done"] == true {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		res, _ := st["result"].(map[string]any)
+		if st["done"] != true || res["accepted"] != float64(300) || len(res["rejected"].([]any)) != 1 {
+			t.Fatalf("import state %v", st)
+		}
+		if page := s.Get("/staff/invitations"); page.Status != 200 || !strings.Contains(string(page.Body), "Scheduled") {
+			t.Fatalf("invitations page %d", page.Status)
+		}
+	})
+}

@@ -1,8 +1,10 @@
 package testapp
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -108,4 +110,24 @@ func (a *App) User(email, role string) (password, totpSecret string) {
 		}
 	}
 	return password, totpSecret
+}
+
+// Upload posts a multipart form with one file field and the CSRF token.
+func (s *Staff) Upload(path, field, filename string, content []byte) Result {
+	s.a.T.Helper()
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	_ = w.WriteField("csrf", s.CSRF)
+	fw, _ := w.CreateFormFile(field, filename)
+	_, _ = fw.Write(content)
+	_ = w.Close()
+	req := httptest.NewRequest("POST", path, &b)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	for k, v := range s.Cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	resp := s.a.Do(req)
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return Result{Status: resp.StatusCode, Header: resp.Header, Body: raw}
 }
