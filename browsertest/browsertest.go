@@ -133,3 +133,43 @@ func Axe(ctx context.Context, src string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// Do runs browser steps and fails the test on error.
+func Do(t testing.TB, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Eval evaluates js in the page and returns its value.
+func Eval[T any](t testing.TB, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+// Screenshot saves a PNG of the page (whole page when full) to
+// docs/screenshots when PV_UPDATE_SCREENSHOTS=1, else to a temp dir.
+func Screenshot(t testing.TB, ctx context.Context, name string, full bool) {
+	t.Helper()
+	shot := chromedp.CaptureScreenshot()
+	if full {
+		shot = chromedp.FullScreenshot(100)
+	}
+	png, err := chromedp.Run(ctx, shot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if os.Getenv("PV_UPDATE_SCREENSHOTS") == "1" {
+		dir = "../docs/screenshots"
+		_ = os.MkdirAll(dir, 0o755)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -3,8 +3,6 @@ package staff_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,31 +15,17 @@ import (
 
 func run(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Do(t, ctx, steps...)
 }
 
 func text(t *testing.T, ctx context.Context, js string) string {
 	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
-	if err != nil {
-		t.Fatalf("%s: %v", js, err)
-	}
-	return v
+	return browsertest.Eval[string](t, ctx, js)
 }
 
 func screenshot(t *testing.T, ctx context.Context, name string) {
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if os.Getenv("PV_UPDATE_SCREENSHOTS") == "1" {
-		dir = "../docs/screenshots"
-		_ = os.MkdirAll(dir, 0o755)
-	}
-	_ = os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+	t.Helper()
+	browsertest.Screenshot(t, ctx, name, true)
 }
 
 func TestBrowserCaseLifecycle(t *testing.T) {

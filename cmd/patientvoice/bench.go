@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/patientvoice/patientvoice/bench"
+	"github.com/patientvoice/patientvoice/config"
 	"github.com/patientvoice/patientvoice/models"
 )
 
@@ -26,18 +27,17 @@ func benchCmd(ctx context.Context, args []string, io stdio, env func(string) (st
 	if err != nil {
 		return err
 	}
-	store, _, err := openStore(ctx, cfg, time.Now)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
+	return withStore(ctx, env, func(store *models.Store) error { return runBench(ctx, cfg, store, *n, *conc, *drain, io) })
+}
+
+func runBench(ctx context.Context, cfg *config.Config, store *models.Store, n, conc int, drain bool, io stdio) error {
 	raw, err := models.RawDB(models.Options{Driver: cfg.DB.Driver, DSN: cfg.DB.DSN})
 	if err != nil {
 		return err
 	}
 	defer raw.Close()
-	o := bench.Options{N: *n, Concurrency: *conc}
-	fmt.Fprintf(io.out, "patientvoice bench on %s, n=%d, concurrency=%d\n\n", cfg.DB.Driver, *n, *conc)
+	o := bench.Options{N: n, Concurrency: conc}
+	fmt.Fprintf(io.out, "patientvoice bench on %s, n=%d, concurrency=%d\n\n", cfg.DB.Driver, n, conc)
 	full, ceiling, err := bench.Kiosk(ctx, cfg, store, raw, o)
 	if err != nil {
 		return err
@@ -61,7 +61,7 @@ func benchCmd(ctx context.Context, args []string, io stdio, env func(string) (st
 		}
 		fmt.Fprintln(io.out, d)
 	}
-	if *drain {
+	if drain {
 		start := time.Now()
 		d, err := bench.Dispatch(ctx, cfg, store, 100, 10000)
 		if err != nil {
