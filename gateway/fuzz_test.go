@@ -37,7 +37,9 @@ func FuzzCSVImport(f *testing.F) {
 	f.Add("")
 	a := testapp.New(f, testdb.Backend{Name: "sqlite", Driver: "sqlite", DSN: f.TempDir() + "/fuzz.db"}, nil)
 	f.Fuzz(func(t *testing.T, s string) {
-		res, err := a.Server.Gateway.Import(context.Background(), bytes.NewReader([]byte(s)), nil)
+		// validation only: the fuzzer explores the parser and checks, not
+		// the database's write speed
+		res, err := a.Server.Gateway.CheckCSV(context.Background(), bytes.NewReader([]byte(s)))
 		if err != nil && !strings.Contains(err.Error(), "header") {
 			t.Fatalf("import error that is not the user's: %v", err)
 		}

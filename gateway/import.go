@@ -33,6 +33,16 @@ var optionalColumns = []string{"channel", "disposition", "sensitive", "birth_dat
 // Import reads a discharge CSV and stores every valid line; progress, when
 // set, is called after each line.
 func (h *Handler) Import(ctx context.Context, r io.Reader, progress func(line int)) (ImportResult, error) {
+	return h.readCSV(ctx, r, progress, false)
+}
+
+// CheckCSV validates a discharge CSV without storing anything: the same
+// answer Import would give, for checking a file before sending it.
+func (h *Handler) CheckCSV(ctx context.Context, r io.Reader) (ImportResult, error) {
+	return h.readCSV(ctx, r, nil, true)
+}
+
+func (h *Handler) readCSV(ctx context.Context, r io.Reader, progress func(line int), dryRun bool) (ImportResult, error) {
 	res := ImportResult{Rejected: []Rejection{}}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
@@ -88,7 +98,7 @@ func (h *Handler) Import(ctx context.Context, r io.Reader, progress func(line in
 			}
 			return ""
 		}
-		if err := h.importLine(ctx, get, def, sid); err != nil {
+		if err := h.importLine(ctx, get, def, sid, dryRun); err != nil {
 			var fe *survey.FieldError
 			if !errors.As(err, &fe) {
 				return res, fmt.Errorf("line %d: %w", line, err)
@@ -109,7 +119,7 @@ func (h *Handler) Import(ctx context.Context, r io.Reader, progress func(line in
 
 func csvField(f string) string { return strings.TrimPrefix(f, "patient.") }
 
-func (h *Handler) importLine(ctx context.Context, get func(string) string, def survey.Definition, sid uint) error {
+func (h *Handler) importLine(ctx context.Context, get func(string) string, def survey.Definition, sid uint, dryRun bool) error {
 	in := dischargeJSON{EncounterID: get("encounter_id"), Department: get("department"), DischargedAt: get("discharged_at"),
 		Channel: get("channel"), Disposition: get("disposition"),
 		Patient: &patientJSON{Name: get("name"), Phone: get("phone"), Email: get("email"), Language: get("language"),
@@ -126,7 +136,7 @@ func (h *Handler) importLine(ctx context.Context, get func(string) string, def s
 		in.Patient.SMSConsent = &b
 	}
 	r, err := h.parseDischarge(ctx, in, def, true)
-	if err != nil {
+	if err != nil || dryRun {
 		return err
 	}
 	_, err = h.record(ctx, r, def, sid)

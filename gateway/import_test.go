@@ -104,3 +104,16 @@ func TestDischargeValidation(t *testing.T) {
 		}
 	})
 }
+
+func TestCheckCSVStoresNothing(t *testing.T) {
+	setup(t, func(t *testing.T, e *env) {
+		csv := "encounter_id,name,phone,email,language,department,discharged_at\nK1,A,+13125550199,,en,ED,2026-11-26T10:00:00Z\nK2,B,1,,en,ED,2026-11-26T10:00:00Z\n"
+		res, err := e.Server.Gateway.CheckCSV(context.Background(), strings.NewReader(csv))
+		if err != nil || res.Accepted != 1 || len(res.Rejected) != 1 || res.Rejected[0].Line != 3 {
+			t.Fatalf("check %+v %v", res, err)
+		}
+		if invs, _ := e.Store.Invitations(context.Background(), 10); len(invs) != 0 {
+			t.Fatalf("a check stored %d invitations", len(invs))
+		}
+	})
+}
