@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"time"
@@ -125,14 +126,14 @@ func (s *Store) MarkSent(ctx context.Context, id uint, providerID string) error 
 // MarkRetry puts a claimed row back in the queue for a later attempt.
 func (s *Store) MarkRetry(ctx context.Context, id uint, reason string, at time.Time) error {
 	err := s.ctx(ctx).Model(&OutboundMessage{}).Where("id = ? AND status = ?", id, OutSending).
-		Updates(map[string]any{"status": OutQueued, "next_attempt_at": at.UTC(), "last_error": truncate(reason, 1000), "claimed_by": "", "updated_at": s.Now()}).Error
+		Updates(map[string]any{"status": OutQueued, "next_attempt_at": at.UTC(), "last_error": redact(reason), "claimed_by": "", "updated_at": s.Now()}).Error
 	return wrap("mark retry", err)
 }
 
 // MarkFailed ends a row as failed with the reason.
 func (s *Store) MarkFailed(ctx context.Context, id uint, reason string) error {
 	err := s.ctx(ctx).Model(&OutboundMessage{}).Where("id = ? AND status IN ?", id, []string{OutSending, OutQueued}).
-		Updates(map[string]any{"status": OutFailed, "last_error": truncate(reason, 1000), "updated_at": s.Now()}).Error
+		Updates(map[string]any{"status": OutFailed, "last_error": redact(reason), "updated_at": s.Now()}).Error
 	return wrap("mark failed", err)
 }
 
@@ -273,6 +274,20 @@ func (s *Store) CancelQueued(ctx context.Context, reason string) (int64, error) 
 	res := s.ctx(ctx).Model(&OutboundMessage{}).Where("status = ?", OutQueued).
 		Updates(map[string]any{"status": OutFailed, "last_error": truncate(reason, 1000), "updated_at": s.Now()})
 	return res.RowsAffected, wrap("cancel queued", res.Error)
+}
+
+var (
+	emailLike = regexp.MustCompile(`[^\s<>"',;:]+@[^\s<>"',;:]+`)
+	phoneLike = regexp.MustCompile(`\+?\d[\d\s().-]{6,}\d`)
+)
+
+// redact strips addresses and numbers from provider error texts before
+// they are stored in clear ("550 <jane@example.org>: no such user", "The
+// 'To' number +1312... is not valid"), so last_error never holds PHI.
+func redact(reason string) string {
+	reason = emailLike.ReplaceAllString(reason, "[address]")
+	reason = phoneLike.ReplaceAllString(reason, "[number]")
+	return truncate(reason, 1000)
 }
 
 // slotCatchUp is how far in the past an unused send slot may be taken.

@@ -107,3 +107,19 @@ func TestSchemaIdenticalOnBothBackends(t *testing.T) {
 		t.Fatalf("expected named unique index missing:\n%s", a)
 	}
 }
+
+func TestProviderErrorsStoredWithoutPHI(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *models.Store) {
+		ctx := context.Background()
+		m, _, err := s.Enqueue(ctx, models.OutMessage{Channel: "sms", Kind: "reply", To: "+13125550101", Body: "x", IdempotencyKey: "k"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.ClaimDue(ctx, "sms", "t", 1)
+		s.MarkFailed(ctx, m.ID, "twilio 21211: The 'To' number +1 (312) 555-0101 is not valid; 550 <jane.roe@example.org>: no such user")
+		got, _ := s.MessageByID(ctx, m.ID)
+		if strings.Contains(got.LastError, "555") || strings.Contains(got.LastError, "jane") || !strings.Contains(got.LastError, "21211") {
+			t.Fatalf("last_error %q", got.LastError)
+		}
+	})
+}
