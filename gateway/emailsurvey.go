@@ -52,30 +52,39 @@ func (h *Handler) page(inv models.Invitation, tok string, def survey.Definition)
 	return surveyPage{Org: h.cfg.OrgName, Token: tok, Lang: lang, Dir: dir, Survey: def, Strings: s, Errors: map[string]string{}, Values: map[string]string{}}
 }
 
-// invitation finds the invitation of a link token; a bad token is 404.
-func (h *Handler) invitation(c *fiber.Ctx) (models.Invitation, string, error) {
+// invitation finds the invitation of a link token (a bad token is 404) and
+// builds its page in the patient's language.
+func (h *Handler) invitation(c *fiber.Ctx) (models.Invitation, surveyPage, error) {
 	tok := c.Params("token")
 	id, ok := h.links.Parse(tok)
 	if !ok {
-		return models.Invitation{}, tok, fiber.NewError(fiber.StatusNotFound, "This link is not valid.")
+		return models.Invitation{}, surveyPage{}, fiber.NewError(fiber.StatusNotFound, "This link is not valid.")
 	}
 	inv, err := h.store.InvitationByID(c.UserContext(), id)
-	return inv, tok, err
+	if err != nil {
+		return inv, surveyPage{}, err
+	}
+	def, err := h.store.SurveyByID(c.UserContext(), inv.SurveyID)
+	if err != nil {
+		return inv, surveyPage{}, err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return inv, h.page(inv, tok, def), nil
+}
+
+// closed reports an invitation that takes no more answers: expired or
+// never sent.
+func (h *Handler) closed(inv models.Invitation) bool {
+	return inv.Status == models.InvExpired || inv.Status == models.InvSuppressed || inv.ExpiresAt != nil && h.now().After(*inv.ExpiresAt)
 }
 
 // SurveyForm answers GET /s/{token}: the mobile survey in the patient's
 // language, 409 when already answered, 410 when expired.
 func (h *Handler) SurveyForm(c *fiber.Ctx) error {
-	inv, tok, err := h.invitation(c)
+	inv, p, err := h.invitation(c)
 	if err != nil {
 		return err
 	}
-	def, err := h.store.SurveyByID(c.UserContext(), inv.SurveyID)
-	if err != nil {
-		return err
-	}
-	p := h.page(inv, tok, def)
-	c.Set(fiber.HeaderCacheControl, "no-store")
 	return h.renderState(c, inv, p)
 }
 
@@ -84,7 +93,7 @@ func (h *Handler) renderState(c *fiber.Ctx, inv models.Invitation, p surveyPage)
 	case inv.Status == models.InvCompleted:
 		p.Already = true
 		c.Status(fiber.StatusConflict)
-	case inv.Status == models.InvExpired || inv.Status == models.InvSuppressed || inv.ExpiresAt != nil && h.now().After(*inv.ExpiresAt):
+	case h.closed(inv):
 		p.Gone = true
 		c.Status(fiber.StatusGone)
 	}
@@ -94,17 +103,12 @@ func (h *Handler) renderState(c *fiber.Ctx, inv models.Invitation, p surveyPage)
 // SurveySubmit answers POST /s/{token}: one completed response per token.
 func (h *Handler) SurveySubmit(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	inv, tok, err := h.invitation(c)
+	inv, p, err := h.invitation(c)
 	if err != nil {
 		return err
 	}
-	def, err := h.store.SurveyByID(ctx, inv.SurveyID)
-	if err != nil {
-		return err
-	}
-	p := h.page(inv, tok, def)
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	if inv.Status == models.InvCompleted || p.Gone || inv.Status == models.InvExpired || inv.ExpiresAt != nil && h.now().After(*inv.ExpiresAt) {
+	def := p.Survey
+	if inv.Status == models.InvCompleted || h.closed(inv) {
 		return h.renderState(c, inv, p)
 	}
 	var raw []survey.RawAnswer
@@ -166,32 +170,23 @@ func (h *Handler) SurveySubmit(c *fiber.Ctx) error {
 // UnsubscribePage answers GET /unsubscribe/{token}: a button; a GET never
 // unsubscribes, since mail scanners follow links.
 func (h *Handler) UnsubscribePage(c *fiber.Ctx) error {
-	inv, tok, err := h.invitation(c)
+	_, p, err := h.invitation(c)
 	if err != nil {
 		return err
 	}
-	def, err := h.store.SurveyByID(c.UserContext(), inv.SurveyID)
-	if err != nil {
-		return err
-	}
-	return c.Render("unsubscribe", h.page(inv, tok, def))
+	return c.Render("unsubscribe", p)
 }
 
 // Unsubscribe answers POST /unsubscribe/{token} (RFC 8058 one-click and
 // the page's button): the contact gets no more survey email.
 func (h *Handler) Unsubscribe(c *fiber.Ctx) error {
-	inv, tok, err := h.invitation(c)
+	inv, p, err := h.invitation(c)
 	if err != nil {
 		return err
 	}
 	if err := h.store.SetOptOut(c.UserContext(), inv.ContactID, email, true, "email unsubscribe"); err != nil {
 		return err
 	}
-	def, err := h.store.SurveyByID(c.UserContext(), inv.SurveyID)
-	if err != nil {
-		return err
-	}
-	p := h.page(inv, tok, def)
 	p.Unsubscribed = true
 	return c.Render("unsubscribe", p)
 }

@@ -27,7 +27,7 @@ func benchCmd(ctx context.Context, args []string, io stdio, env func(string) (st
 	if err != nil {
 		return err
 	}
-	return withStore(ctx, env, func(store *models.Store) error { return runBench(ctx, cfg, store, *n, *conc, *drain, io) })
+	return withConfigStore(ctx, cfg, func(store *models.Store) error { return runBench(ctx, cfg, store, *n, *conc, *drain, io) })
 }
 
 func runBench(ctx context.Context, cfg *config.Config, store *models.Store, n, conc int, drain bool, io stdio) error {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/patientvoice/patientvoice/config"
 	"github.com/patientvoice/patientvoice/models"
 )
 
@@ -27,6 +28,11 @@ func withStore(ctx context.Context, env func(string) (string, bool), fn func(*mo
 	if err != nil {
 		return err
 	}
+	return withConfigStore(ctx, cfg, fn)
+}
+
+// withConfigStore opens and migrates the store of an already parsed config.
+func withConfigStore(ctx context.Context, cfg *config.Config, fn func(*models.Store) error) error {
 	store, _, err := openStore(ctx, cfg, time.Now)
 	if err != nil {
 		return err
