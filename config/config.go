@@ -49,6 +49,8 @@ type Config struct {
 	// AgentMFA requires a second factor for agents too (managers and
 	// admins always need one). PV_AGENT_MFA, default false.
 	AgentMFA bool
+	// SLA is the case deadlines per priority and the grievance clock.
+	SLA SLA
 
 	Twilio Twilio
 	SMTP   SMTP
@@ -138,6 +140,7 @@ func Parse(env Lookup) (*Config, error) {
 	}
 	c.AdminPassword = p.str("PV_ADMIN_PASSWORD", "")
 	c.AgentMFA = p.boolean("PV_AGENT_MFA", false)
+	c.SLA = p.sla()
 
 	c.Twilio = Twilio{
 		AccountSID:          p.alnum("TWILIO_ACCOUNT_SID"),

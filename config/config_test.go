@@ -27,6 +27,15 @@ func TestDefaults(t *testing.T) {
 	if c.Demo || c.DB.Driver != "mysql" || c.DB.DSN != "u:p@tcp(h:3306)/pv?parseTime=true" {
 		t.Fatalf("PV_DB set: demo %v db %+v", c.Demo, c.DB)
 	}
+	day := 24 * time.Hour
+	if c.SLA.ByPriority["urgent"] != (Deadline{time.Hour, day}) || c.SLA.ByPriority["high"] != (Deadline{day, 3 * day}) ||
+		c.SLA.ByPriority["normal"] != (Deadline{3 * day, 14 * day}) || c.SLA.Grievance != (Deadline{7 * day, 30 * day}) {
+		t.Fatalf("SLA defaults wrong: %+v", c.SLA)
+	}
+	c, _ = Parse(env(map[string]string{"PV_SLA_URGENT": "30m/12h", "PV_SLA_GRIEVANCE": "5d/21d"}))
+	if c.SLA.ByPriority["urgent"] != (Deadline{30 * time.Minute, 12 * time.Hour}) || c.SLA.Grievance != (Deadline{5 * day, 21 * day}) {
+		t.Fatalf("SLA not read: %+v", c.SLA)
+	}
 	c, _ = Parse(env(map[string]string{"PV_QUIET_HOURS": ""}))
 	if c.QuietHours.Enabled {
 		t.Fatal("PV_QUIET_HOURS= should disable quiet hours")
@@ -62,6 +71,10 @@ func TestBadValues(t *testing.T) {
 		{map[string]string{"SMTP_PORT": "70000"}, "SMTP_PORT: "},
 		{map[string]string{"SMTP_TLS": "ssl"}, "SMTP_TLS: unknown value"},
 		{map[string]string{"SMTP_HOST": "mail"}, "SMTP_FROM: required"},
+		{map[string]string{"PV_SLA_URGENT": "1h"}, "PV_SLA_URGENT: "},
+		{map[string]string{"PV_SLA_HIGH": "2d/1d"}, "PV_SLA_HIGH: "},
+		{map[string]string{"PV_SLA_NORMAL": "0s/1d"}, "PV_SLA_NORMAL: "},
+		{map[string]string{"PV_SLA_GRIEVANCE": "7 days/30d"}, "PV_SLA_GRIEVANCE: "},
 	}
 	for _, c := range cases {
 		_, err := Parse(env(c.kv))

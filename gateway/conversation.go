@@ -82,6 +82,12 @@ func (h *Handler) Process(ctx context.Context, m models.InboundMessage) (string,
 		return outIgnored, nil
 	}
 	if known {
+		if caseID, ok, err := h.answerFollowupSMS(ctx, c.ID, body); err != nil {
+			return "", err
+		} else if ok {
+			_ = h.store.SetInboundOutcome(ctx, m.ID, "followup", cid, nil, &caseID)
+			return "followup", h.reply(ctx, h.enqueue(ctx), from, cid, nil, sid, "reply", h.cfg.OrgName+": "+followupFor(c.Language).Thanks)
+		}
 		inv, err := h.store.OpenSMSInvitation(ctx, c.ID)
 		if err == nil && (inv.ExpiresAt == nil || inv.ExpiresAt.After(h.now())) {
 			return h.answer(ctx, inv, c, from, sid, body)
@@ -110,6 +116,11 @@ func (h *Handler) answer(ctx context.Context, inv models.Invitation, c models.Co
 	def, err := h.store.SurveyByID(ctx, inv.SurveyID)
 	if err != nil {
 		return "", err
+	}
+	if inv.StartedAt == nil {
+		if err := h.store.MarkInvitationStarted(ctx, inv.ID); err != nil {
+			return "", err
+		}
 	}
 	lang := def.Language(inv.Language)
 	t := textsFor(lang)

@@ -85,6 +85,11 @@ func (h *Handler) SurveyForm(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if inv.StartedAt == nil && inv.Status != models.InvCompleted && !h.closed(inv) {
+		if err := h.store.MarkInvitationStarted(c.UserContext(), inv.ID); err != nil {
+			return err
+		}
+	}
 	return h.renderState(c, inv, p)
 }
 

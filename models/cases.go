@@ -21,6 +21,9 @@ const (
 // ActorSystem is the actor of events nobody on staff caused.
 const ActorSystem = "system"
 
+// ActorPatient is the actor of events the patient caused (a reply).
+const ActorPatient = "patient"
+
 // NewCase is a case to open; triage fills it from routing rules and SLA.
 type NewCase struct {
 	Priority      string

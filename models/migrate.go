@@ -38,6 +38,48 @@ func migrations() []migration {
 			}
 			return tx.Migrator().AddColumn(&Invitation{}, "AnswersEnc")
 		}},
+		{4, "case satisfaction follow-up", func(tx *gorm.DB, _ *Store) error {
+			for _, col := range []string{"FollowupSentAt", "FollowupAnswer", "FollowupAnsweredAt"} {
+				if tx.Migrator().HasColumn(&Case{}, col) {
+					continue
+				}
+				if err := tx.Migrator().AddColumn(&Case{}, col); err != nil {
+					return fmt.Errorf("add cases.%s: %w", col, err)
+				}
+			}
+			return nil
+		}},
+		{5, "report rollups and the funnel's started step", func(tx *gorm.DB, _ *Store) error {
+			for _, t := range []any{&ReportDaily{}, &ReportTheme{}} {
+				if !tx.Migrator().HasTable(t) {
+					if err := tx.Migrator().CreateTable(t); err != nil {
+						return err
+					}
+				}
+			}
+			if !tx.Migrator().HasIndex(&OutboundMessage{}, "ix_outbound_invitation") {
+				if err := tx.Migrator().CreateIndex(&OutboundMessage{}, "ix_outbound_invitation"); err != nil {
+					return err
+				}
+			}
+			if !tx.Migrator().HasIndex(&Invitation{}, "ix_invitations_sent") {
+				if err := tx.Migrator().CreateIndex(&Invitation{}, "ix_invitations_sent"); err != nil {
+					return err
+				}
+			}
+			if !tx.Migrator().HasColumn(&Invitation{}, "StartedAt") {
+				if err := tx.Migrator().AddColumn(&Invitation{}, "StartedAt"); err != nil {
+					return err
+				}
+			}
+			if !tx.Migrator().HasColumn(&Response{}, "RolledUp") {
+				if err := tx.Migrator().AddColumn(&Response{}, "RolledUp"); err != nil {
+					return err
+				}
+				return tx.Migrator().CreateIndex(&Response{}, "ix_responses_rollup")
+			}
+			return nil
+		}},
 	}
 }
 

@@ -123,7 +123,7 @@ type Invitation struct {
 	Language        string `gorm:"size:16;not null;default:'en'"`
 	TokenHash       string `gorm:"size:64;index:ix_invitations_token"`
 	ScheduledFor    *time.Time
-	FirstSentAt     *time.Time
+	FirstSentAt     *time.Time `gorm:"index:ix_invitations_sent"`
 	ExpiresAt       *time.Time
 	ReminderAt      *time.Time
 	CurrentQuestion int  `gorm:"not null;default:0"`
@@ -133,8 +133,11 @@ type Invitation struct {
 	AnswersEnc  string `gorm:"size:65536;not null;default:''"`
 	ResponseID  *uint
 	CompletedAt *time.Time
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// StartedAt is the first answer by SMS or the first visit of the email
+	// survey page: the funnel's "started" step.
+	StartedAt *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // OutboundMessage is the outbox: every SMS and email is a row here before it
@@ -152,10 +155,10 @@ type OutboundMessage struct {
 	BodyEnc        string    `gorm:"size:65536;not null"`
 	HTMLEnc        string    `gorm:"size:16777216;not null;default:''"`
 	ContactID      *uint     `gorm:"index:ix_outbound_contact"`
-	InvitationID   *uint
-	CaseID         *uint  `gorm:"index:ix_outbound_case"`
-	Attempts       int    `gorm:"not null;default:0"`
-	ClaimedBy      string `gorm:"size:64;not null;default:''"`
+	InvitationID   *uint     `gorm:"index:ix_outbound_invitation"`
+	CaseID         *uint     `gorm:"index:ix_outbound_case"`
+	Attempts       int       `gorm:"not null;default:0"`
+	ClaimedBy      string    `gorm:"size:64;not null;default:''"`
 	ClaimedAt      *time.Time
 	ProviderID     string `gorm:"size:64;index:ix_outbound_provider"`
 	ProviderStatus string `gorm:"size:32;not null;default:''"`
@@ -202,6 +205,9 @@ type Response struct {
 	CaseID        *uint
 	SubmittedAt   time.Time `gorm:"index:ix_responses_press,priority:3;index:ix_responses_report,priority:1;index:ix_responses_dept,priority:2"`
 	ReceivedAt    time.Time `gorm:"index:ix_responses_kiosk,priority:2"`
+	// RolledUp is set once the response is counted in report_daily; a
+	// response committed late is picked up by the next refresh.
+	RolledUp bool `gorm:"not null;default:false;index:ix_responses_rollup"`
 }
 
 // Answer is one answer of a response; exactly one value column is set.
@@ -237,8 +243,13 @@ type Case struct {
 	AcknowledgedAt *time.Time
 	ResolvedAt     *time.Time
 	ClosedAt       *time.Time
-	CreatedAt      time.Time `gorm:"index:ix_cases_created"`
-	UpdatedAt      time.Time
+	// Follow-up: after resolution the patient may be asked whether they
+	// are satisfied with how the concern was handled ("yes" or "no").
+	FollowupSentAt     *time.Time
+	FollowupAnswer     string `gorm:"size:8;not null;default:''"`
+	FollowupAnsweredAt *time.Time
+	CreatedAt          time.Time `gorm:"index:ix_cases_created"`
+	UpdatedAt          time.Time
 }
 
 // CaseEvent is one entry of a case's timeline; never updated.
@@ -344,5 +355,38 @@ func allTables() []any {
 		&Kiosk{}, &Contact{}, &Encounter{}, &Invitation{}, &OutboundMessage{},
 		&InboundMessage{}, &Response{}, &Answer{}, &Case{}, &CaseEvent{},
 		&StaffUser{}, &Session{}, &APIToken{}, &AuditLog{}, &RoutingRule{}, &FlagRule{},
+		&ReportDaily{}, &ReportTheme{},
 	}
+}
+
+// ReportDaily is one day's answer counts for one department, channel,
+// survey and question (QuestionKey "" holds the response count), so a
+// report over a year sums a few thousand rows instead of millions of
+// answers. Day is the local date in PV_TIMEZONE.
+type ReportDaily struct {
+	ID           uint   `gorm:"primaryKey"`
+	Day          string `gorm:"size:10;not null;uniqueIndex:ux_report_daily,priority:1"`
+	DepartmentID uint   `gorm:"not null;uniqueIndex:ux_report_daily,priority:2"`
+	Source       string `gorm:"size:8;not null;uniqueIndex:ux_report_daily,priority:3"`
+	SurveyID     uint   `gorm:"not null;uniqueIndex:ux_report_daily,priority:4"`
+	KioskID      uint   `gorm:"not null;default:0;uniqueIndex:ux_report_daily,priority:5"` // 0 off the kiosks
+	QuestionKey  string `gorm:"size:64;not null;uniqueIndex:ux_report_daily,priority:6"`
+	Kind         string `gorm:"size:16;not null;default:''"`
+	N            int64  `gorm:"not null;default:0"` // responses ("" row) or answers
+	Top          int64  `gorm:"not null;default:0"` // rating5 answers that are 5
+	Promoters    int64  `gorm:"not null;default:0"` // nps 9-10
+	Detractors   int64  `gorm:"not null;default:0"` // nps 0-6
+	Yes          int64  `gorm:"not null;default:0"` // yesno answers that are yes
+	Sum          int64  `gorm:"not null;default:0"` // sum of values (mean score)
+}
+
+// ReportTheme counts the themes found in one day's comments.
+type ReportTheme struct {
+	ID           uint   `gorm:"primaryKey"`
+	Day          string `gorm:"size:10;not null;uniqueIndex:ux_report_themes,priority:1"`
+	DepartmentID uint   `gorm:"not null;uniqueIndex:ux_report_themes,priority:2"`
+	Source       string `gorm:"size:8;not null;uniqueIndex:ux_report_themes,priority:3"`
+	SurveyID     uint   `gorm:"not null;uniqueIndex:ux_report_themes,priority:4"`
+	Theme        string `gorm:"size:64;not null;uniqueIndex:ux_report_themes,priority:5"`
+	N            int64  `gorm:"not null;default:0"`
 }

@@ -22,6 +22,7 @@ const (
 	api                   // API token with a scope
 	session               // staff session, any role
 	admin                 // staff session, admin role
+	manager               // staff session, manager or admin role
 	signed                // Twilio webhook: X-Twilio-Signature
 )
 
@@ -31,65 +32,73 @@ var routes = map[string]struct {
 	access access
 	scope  string
 }{
-	"GET /healthz":                   {access: public},
-	"GET /metrics":                   {access: public},
-	"GET /":                          {access: public},
-	"GET /kiosk/:token":              {access: token},
-	"GET /api/departments":           {access: api},
-	"GET /api/surveys/:key":          {access: api, scope: models.ScopeSurveysRead},
-	"GET /api/cases":                 {access: api, scope: models.ScopeCasesRead},
-	"GET /api/cases/:id":             {access: api, scope: models.ScopeCasesRead},
-	"PATCH /api/cases/:id":           {access: api, scope: models.ScopeCasesWrite},
-	"GET /api/kiosk/survey":          {access: kiosk},
-	"POST /api/kiosk/responses":      {access: kiosk},
-	"POST /api/kiosk/heartbeat":      {access: kiosk},
-	"POST /api/discharges":           {access: api, scope: models.ScopeDischargesWrite},
-	"POST /api/discharges/import":    {access: api, scope: models.ScopeDischargesWrite},
-	"POST /webhooks/twilio/sms":      {access: signed},
-	"POST /webhooks/twilio/status":   {access: signed},
-	"GET /s/:token":                  {access: token},
-	"POST /s/:token":                 {access: token},
-	"GET /unsubscribe/:token":        {access: token},
-	"POST /unsubscribe/:token":       {access: token},
-	"GET /staff/outbox":              {access: session},
-	"GET /staff/simulator":           {access: session},
-	"POST /staff/simulator":          {access: session},
-	"POST /staff/cases/:id/contact":  {access: session},
-	"GET /staff/admin/surveys":       {access: admin},
-	"POST /staff/admin/surveys":      {access: admin},
-	"GET /staff/admin/surveys/:key":  {access: admin},
-	"POST /staff/admin/surveys/:key": {access: admin},
-	"GET /staff/admin/rules":         {access: admin},
-	"POST /staff/admin/rules":        {access: admin},
-	"GET /staff/invitations":         {access: session},
-	"GET /staff/import":              {access: session},
-	"POST /staff/import":             {access: session},
-	"GET /staff/import/:id":          {access: session},
-	"GET /staff/login":               {access: public},
-	"POST /staff/login":              {access: public},
-	"GET /staff/login/mfa":           {access: public},
-	"POST /staff/login/mfa":          {access: public},
-	"GET /staff/mfa/setup":           {access: public},
-	"POST /staff/mfa/setup":          {access: public},
-	"GET /staff/":                    {access: session},
-	"GET /staff/events":              {access: session},
-	"POST /staff/logout":             {access: session},
-	"GET /staff/cases/new":           {access: session},
-	"POST /staff/cases/new":          {access: session},
-	"GET /staff/cases/:id":           {access: session},
-	"POST /staff/cases/:id":          {access: session},
-	"POST /staff/cases/:id/reveal":   {access: session},
-	"GET /staff/cases/:id/letter":    {access: session},
-	"POST /staff/cases/:id/letter":   {access: session},
-	"GET /staff/kiosks":              {access: session},
-	"POST /staff/kiosks":             {access: admin},
-	"POST /staff/kiosks/:id":         {access: admin},
-	"GET /staff/admin/users":         {access: admin},
-	"POST /staff/admin/users":        {access: admin},
-	"POST /staff/admin/users/:id":    {access: admin},
-	"GET /staff/admin/audit":         {access: admin},
-	"GET /staff/admin/info":          {access: admin},
-	"POST /staff/admin/info":         {access: admin},
+	"GET /healthz":                    {access: public},
+	"GET /metrics":                    {access: public},
+	"GET /":                           {access: public},
+	"GET /kiosk/:token":               {access: token},
+	"GET /api/departments":            {access: api},
+	"GET /api/surveys/:key":           {access: api, scope: models.ScopeSurveysRead},
+	"GET /api/cases":                  {access: api, scope: models.ScopeCasesRead},
+	"GET /api/cases/:id":              {access: api, scope: models.ScopeCasesRead},
+	"GET /api/reports/summary":        {access: api, scope: models.ScopeReportsRead},
+	"PATCH /api/cases/:id":            {access: api, scope: models.ScopeCasesWrite},
+	"GET /api/kiosk/survey":           {access: kiosk},
+	"POST /api/kiosk/responses":       {access: kiosk},
+	"POST /api/kiosk/heartbeat":       {access: kiosk},
+	"POST /api/discharges":            {access: api, scope: models.ScopeDischargesWrite},
+	"POST /api/discharges/import":     {access: api, scope: models.ScopeDischargesWrite},
+	"POST /webhooks/twilio/sms":       {access: signed},
+	"POST /webhooks/twilio/status":    {access: signed},
+	"GET /s/:token":                   {access: token},
+	"POST /s/:token":                  {access: token},
+	"GET /f/:token":                   {access: token},
+	"POST /f/:token":                  {access: token},
+	"POST /staff/cases/:id/followup":  {access: session},
+	"GET /unsubscribe/:token":         {access: token},
+	"POST /unsubscribe/:token":        {access: token},
+	"GET /staff/outbox":               {access: session},
+	"GET /staff/simulator":            {access: session},
+	"POST /staff/simulator":           {access: session},
+	"POST /staff/cases/:id/contact":   {access: session},
+	"GET /staff/admin/surveys":        {access: admin},
+	"POST /staff/admin/surveys":       {access: admin},
+	"GET /staff/admin/surveys/:key":   {access: admin},
+	"POST /staff/admin/surveys/:key":  {access: admin},
+	"GET /staff/admin/rules":          {access: admin},
+	"POST /staff/admin/rules":         {access: admin},
+	"GET /staff/invitations":          {access: session},
+	"GET /staff/import":               {access: manager},
+	"POST /staff/import":              {access: manager},
+	"GET /staff/import/:id":           {access: manager},
+	"GET /staff/reports":              {access: session},
+	"POST /staff/reports/export":      {access: session},
+	"POST /staff/reports/weekly":      {access: admin},
+	"POST /staff/reports/weekly/send": {access: manager},
+	"GET /staff/login":                {access: public},
+	"POST /staff/login":               {access: public},
+	"GET /staff/login/mfa":            {access: public},
+	"POST /staff/login/mfa":           {access: public},
+	"GET /staff/mfa/setup":            {access: public},
+	"POST /staff/mfa/setup":           {access: public},
+	"GET /staff/":                     {access: session},
+	"GET /staff/events":               {access: session},
+	"POST /staff/logout":              {access: session},
+	"GET /staff/cases/new":            {access: session},
+	"POST /staff/cases/new":           {access: session},
+	"GET /staff/cases/:id":            {access: session},
+	"POST /staff/cases/:id":           {access: session},
+	"POST /staff/cases/:id/reveal":    {access: session},
+	"GET /staff/cases/:id/letter":     {access: session},
+	"POST /staff/cases/:id/letter":    {access: session},
+	"GET /staff/kiosks":               {access: session},
+	"POST /staff/kiosks":              {access: admin},
+	"POST /staff/kiosks/:id":          {access: admin},
+	"GET /staff/admin/users":          {access: admin},
+	"POST /staff/admin/users":         {access: admin},
+	"POST /staff/admin/users/:id":     {access: admin},
+	"GET /staff/admin/audit":          {access: admin},
+	"GET /staff/admin/info":           {access: admin},
+	"POST /staff/admin/info":          {access: admin},
 }
 
 func TestRouteTable(t *testing.T) {
@@ -133,6 +142,9 @@ func TestRouteTable(t *testing.T) {
 			}
 			if want.scope != "" {
 				wrong := models.ScopeReportsRead
+				if want.scope == models.ScopeReportsRead {
+					wrong = models.ScopeCasesRead
+				}
 				if got := call(a, r.Method, path, a.APIToken(wrong)); got != 403 {
 					t.Errorf("%s with scope %s: %d, want 403", key, wrong, got)
 				}
@@ -147,13 +159,13 @@ func TestRouteTable(t *testing.T) {
 			if got := call(a, r.Method, path, a.APIToken(models.Scopes...)); got != 401 {
 				t.Errorf("%s with an API token: %d, want 401", key, got)
 			}
-		case session, admin:
+		case session, admin, manager:
 			anon := a.NewStaff()
 			res := anon.Req(r.Method, path, url.Values{})
 			if res.Status != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/staff/login") {
 				t.Errorf("%s without a session: %d %s, want 303 to /staff/login", key, res.Status, res.Header.Get("Location"))
 			}
-			if want.access == admin {
+			if want.access == admin || want.access == manager {
 				if got := agentCall(agent, r.Method, path); got != 403 {
 					t.Errorf("%s as an agent: %d, want 403", key, got)
 				}

@@ -26,6 +26,7 @@ import (
 	"github.com/patientvoice/patientvoice/staff"
 	"github.com/patientvoice/patientvoice/static"
 	"github.com/patientvoice/patientvoice/templates"
+	"github.com/patientvoice/patientvoice/reports"
 	"github.com/patientvoice/patientvoice/triage"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -59,6 +60,7 @@ type Server struct {
 	Gateway    *gateway.Handler
 	Dispatcher *gateway.Dispatcher
 	Escalator  *triage.Escalator
+	Reports    *reports.Service
 	live       *staff.Live
 	deps       Deps
 }
@@ -101,12 +103,12 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	intake := triage.NewIntake(d.Store, triage.DefaultSLA(), d.Now)
+	intake := triage.NewIntake(d.Store, triage.SLAFrom(d.Config.SLA), d.Now)
 	kh, err := kiosk.New(d.Config, d.Store, intake, d.Log, d.Now)
 	if err != nil {
 		return nil, err
 	}
-	cases := triage.NewCases(d.Store, triage.DefaultSLA(), d.Now)
+	cases := triage.NewCases(d.Store, triage.SLAFrom(d.Config.SLA), d.Now)
 	live := staff.NewLive(d.Store, d.Log, 2*time.Second)
 	cases.OnChange = func(uint) { live.Notify() }
 	st := staff.New(d.Config, d.Store, cases, d.Log, d.Now, live)
@@ -114,6 +116,10 @@ func New(d Deps) (*Server, error) {
 	gw := gateway.New(d.Config, d.Store, intake, d.Log, d.Now)
 	st.SetSimulator(gw)
 	st.SetImporter(gw)
+	st.SetFollowup(gw)
+	st.SetFollowupRefusal(gateway.ErrFollowupNotAllowed)
+	rep := reports.New(d.Config, d.Store, d.Now)
+	st.SetReports(rep)
 	snd, err := senders(d.Config, d.Senders)
 	if err != nil {
 		return nil, err
@@ -164,6 +170,7 @@ func New(d Deps) (*Server, error) {
 	api.Post("/discharges/import", RequireScope(d.Store, models.ScopeDischargesWrite), gw.ImportCSV)
 	api.Get("/cases", RequireScope(d.Store, models.ScopeCasesRead), capi.List)
 	api.Get("/cases/:id", RequireScope(d.Store, models.ScopeCasesRead), capi.Get)
+	api.Get("/reports/summary", RequireScope(d.Store, models.ScopeReportsRead), rep.SummaryAPI)
 	api.Patch("/cases/:id", RequireScope(d.Store, models.ScopeCasesWrite), capi.Patch)
 
 	app.Get("/kiosk/:token", kh.Page)
@@ -176,13 +183,15 @@ func New(d Deps) (*Server, error) {
 	app.Post("/webhooks/twilio/status", gw.Status)
 	app.Get("/s/:token", gw.SurveyForm)
 	app.Post("/s/:token", gw.SurveySubmit)
+	app.Get("/f/:token", gw.FollowupForm)
+	app.Post("/f/:token", gw.FollowupSubmit)
 	app.Get("/unsubscribe/:token", gw.UnsubscribePage)
 	app.Post("/unsubscribe/:token", gw.Unsubscribe)
 
 	staffRoutes(app, st)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(fiber.StatusNotFound, "no such page") })
-	return &Server{App: app, Intake: intake, Cases: cases, Staff: st, Gateway: gw, Dispatcher: disp, Escalator: esc, live: live, deps: d}, nil
+	return &Server{App: app, Intake: intake, Cases: cases, Staff: st, Gateway: gw, Dispatcher: disp, Escalator: esc, Reports: rep, live: live, deps: d}, nil
 }
 
 // staffRoutes registers the staff web app. Sign-in pages are public; every
@@ -190,6 +199,7 @@ func New(d Deps) (*Server, error) {
 // routes the admin role.
 func staffRoutes(app *fiber.App, st *staff.Handler) {
 	admin := staff.RequireRole(models.RoleAdmin)
+	managers := staff.RequireRole(models.RoleManager, models.RoleAdmin)
 	app.Get("/staff/login", st.LoginPage)
 	app.Post("/staff/login", st.Login)
 	app.Get("/staff/login/mfa", st.MFAPage)
@@ -207,12 +217,16 @@ func staffRoutes(app *fiber.App, st *staff.Handler) {
 	sg.Post("/cases/:id", st.CaseAction)
 	sg.Post("/cases/:id/reveal", st.Reveal)
 	sg.Post("/cases/:id/contact", st.ContactPatient)
+	sg.Post("/cases/:id/followup", st.Followup)
 	sg.Get("/cases/:id/letter", st.LetterForm)
 	sg.Post("/cases/:id/letter", st.Letter)
+	sg.Get("/reports", st.Reports)
+	sg.Post("/reports/export", st.Export)
+	sg.Post("/reports/weekly", admin, st.SaveWeekly)
+	sg.Post("/reports/weekly/send", managers, st.SendWeekly)
 	sg.Get("/kiosks", st.Kiosks)
 	sg.Get("/outbox", st.Outbox)
 	sg.Get("/invitations", st.Invitations)
-	managers := staff.RequireRole(models.RoleManager, models.RoleAdmin)
 	sg.Get("/import", managers, st.ImportPage)
 	sg.Post("/import", managers, st.ImportUpload)
 	sg.Get("/import/:id", managers, st.ImportStatus)
@@ -268,7 +282,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // jobs are the background loops every server runs; each must stop when its
 // context ends and be safe to run on several servers at once.
 func (s *Server) jobs() []func(context.Context) {
-	return []func(context.Context){s.live.Run, s.Escalator.Run, s.Dispatcher.Run, s.Gateway.SweepInbound, s.Gateway.RunHousekeeping}
+	return []func(context.Context){s.live.Run, s.Escalator.Run, s.Dispatcher.Run, s.Gateway.SweepInbound, s.Gateway.RunHousekeeping,
+		func(ctx context.Context) {
+			s.Reports.Run(ctx, time.Minute, func(err error) { s.deps.Log.Error("report rollup", "err", err) })
+		},
+		func(ctx context.Context) {
+			s.Reports.RunWeekly(ctx, time.Minute, func(err error) { s.deps.Log.Error("weekly report", "err", err) })
+		}}
 }
 
 func cacheStatic(c *fiber.Ctx) error {

@@ -128,7 +128,7 @@ func TestBrowserStaffAccessibility(t *testing.T) {
 	code, _ := totpCode(secret, a.Clock.Now())
 	run(t, ctx, chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Submit(chromedp.ID("code")))
 	run(t, ctx, chromedp.WaitVisible(chromedp.ID("queue-region")))
-	for _, p := range []string{"/staff/", "/staff/cases/1", "/staff/cases/new", "/staff/kiosks", "/staff/admin/users", "/staff/admin/audit", "/staff/admin/info", "/staff/admin/rules", "/staff/admin/surveys", "/staff/admin/surveys/kiosk", "/staff/outbox", "/staff/simulator", "/staff/invitations", "/staff/import", "/staff/cases/1/letter"} {
+	for _, p := range []string{"/staff/", "/staff/cases/1", "/staff/cases/new", "/staff/kiosks", "/staff/admin/users", "/staff/admin/audit", "/staff/admin/info", "/staff/admin/rules", "/staff/admin/surveys", "/staff/admin/surveys/kiosk", "/staff/outbox", "/staff/simulator", "/staff/invitations", "/staff/import", "/staff/cases/1/letter", "/staff/reports"} {
 		run(t, ctx, chromedp.Navigate(base+p))
 		run(t, ctx, chromedp.WaitVisible(chromedp.ID("main")))
 		check(p)

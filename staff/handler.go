@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/patientvoice/patientvoice/config"
 	"github.com/patientvoice/patientvoice/models"
+	"github.com/patientvoice/patientvoice/reports"
 	"github.com/patientvoice/patientvoice/triage"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -27,6 +28,10 @@ type Handler struct {
 	sim   SMSReceiver
 
 	importer Importer
+
+	followup        FollowupSender
+	reports         *reports.Service
+	followupRefused error
 
 	dummyOnce sync.Once
 	dummy     []byte

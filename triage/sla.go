@@ -6,6 +6,8 @@ package triage
 import (
 	"strconv"
 	"time"
+
+	"github.com/patientvoice/patientvoice/config"
 )
 
 // Priorities of the contract, most urgent first.
@@ -30,6 +32,15 @@ type Deadline struct {
 type SLA struct {
 	ByPriority map[string]Deadline
 	Grievance  Deadline
+}
+
+// SLAFrom turns the configured deadlines into the triage clock.
+func SLAFrom(c config.SLA) SLA {
+	s := SLA{ByPriority: map[string]Deadline{}, Grievance: Deadline(c.Grievance)}
+	for p, d := range c.ByPriority {
+		s.ByPriority[p] = Deadline(d)
+	}
+	return s
 }
 
 // DefaultSLA is the contract's default: urgent 1 h / 24 h, high 24 h /

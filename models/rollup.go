@@ -1,0 +1,218 @@
+package models
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+const (
+	rollupLockKey = "reports.rollup"
+	rollupZoneKey = "reports.timezone"
+	rollupBatch   = 5000
+)
+
+// DayBounds is the UTC instants a local date covers in loc: [start, end).
+// Days are 23 or 25 hours long at a DST change.
+func DayBounds(day string, loc *time.Location) (time.Time, time.Time, error) {
+	d, err := time.ParseInLocation("2006-01-02", day, loc)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	return d.UTC(), d.AddDate(0, 0, 1).UTC(), nil
+}
+
+// RefreshReports counts the responses not yet in the report rollups: it
+// recomputes every local day (in loc) such a response falls on, then marks
+// them. It is cheap when nothing is pending, runs one at a time across
+// servers (a row lock on MySQL, the write lock on SQLite), and a response
+// committed late is simply picked up next time. It returns how many
+// responses it folded in.
+func (s *Store) RefreshReports(ctx context.Context, loc *time.Location) (int, error) {
+	if err := s.checkRollupZone(ctx, loc); err != nil {
+		return 0, err
+	}
+	total := 0
+	for {
+		var probe []uint
+		if err := s.ctx(ctx).Model(&Response{}).Where("rolled_up = ?", false).Limit(1).Pluck("id", &probe).Error; err != nil {
+			return total, wrap("reports pending", err)
+		}
+		if len(probe) == 0 {
+			return total, nil
+		}
+		n, err := s.refreshBatch(ctx, loc)
+		total += n
+		if err != nil || n == 0 {
+			return total, err
+		}
+	}
+}
+
+func (s *Store) refreshBatch(ctx context.Context, loc *time.Location) (int, error) {
+	if _, err := s.Claim(ctx, rollupLockKey); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+		var lock Setting
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("`key` = ?", rollupLockKey).Take(&lock).Error; err != nil {
+			return fmt.Errorf("take rollup lock: %w", err)
+		}
+		var rows []struct {
+			ID          uint
+			SubmittedAt time.Time
+		}
+		if err := tx.Model(&Response{}).Select("id, submitted_at").Where("rolled_up = ?", false).
+			Order("id").Limit(rollupBatch).Scan(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		days := map[string]bool{}
+		ids := make([]uint, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+			days[r.SubmittedAt.In(loc).Format("2006-01-02")] = true
+		}
+		list := make([]string, 0, len(days))
+		for d := range days {
+			list = append(list, d)
+		}
+		sort.Strings(list)
+		for _, d := range list {
+			if err := rollupDay(tx, d, loc); err != nil {
+				return err
+			}
+		}
+		for i := 0; i < len(ids); i += 1000 {
+			j := min(i+1000, len(ids))
+			if err := tx.Model(&Response{}).Where("id IN ?", ids[i:j]).Update("rolled_up", true).Error; err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, wrap("refresh reports", err)
+}
+
+// RebuildReportDays recomputes the rollups of the given local days (the
+// bulk seeder uses it after writing responses already marked rolled up).
+func (s *Store) RebuildReportDays(ctx context.Context, loc *time.Location, days []string) error {
+	for _, d := range days {
+		if err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error { return rollupDay(tx, d, loc) }); err != nil {
+			return wrap("rebuild report day "+d, err)
+		}
+	}
+	return nil
+}
+
+// checkRollupZone starts the rollups over when PV_TIMEZONE changed, since
+// every day boundary moved.
+func (s *Store) checkRollupZone(ctx context.Context, loc *time.Location) error {
+	name := loc.String()
+	cur, ok, err := s.Setting(ctx, rollupZoneKey)
+	if err != nil || ok && cur == name {
+		return err
+	}
+	if ok { // the zone changed: recount everything
+		err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+			if err := tx.Where("1 = 1").Delete(&ReportDaily{}).Error; err != nil {
+				return err
+			}
+			if err := tx.Where("1 = 1").Delete(&ReportTheme{}).Error; err != nil {
+				return err
+			}
+			return tx.Model(&Response{}).Where("rolled_up = ?", true).Update("rolled_up", false).Error
+		})
+		if err != nil {
+			return wrap("reset rollups", err)
+		}
+	}
+	return s.SetSetting(ctx, rollupZoneKey, name)
+}
+
+// rollupDay recomputes one local day from the responses and answers.
+func rollupDay(tx *gorm.DB, day string, loc *time.Location) error {
+	start, end, err := DayBounds(day, loc)
+	if err != nil {
+		return err
+	}
+	if err := tx.Where("day = ?", day).Delete(&ReportDaily{}).Error; err != nil {
+		return err
+	}
+	if err := tx.Where("day = ?", day).Delete(&ReportTheme{}).Error; err != nil {
+		return err
+	}
+	var out []ReportDaily
+	if err := tx.Model(&Response{}).
+		Select("department_id, source, survey_id, COALESCE(kiosk_id, 0) AS kiosk_id, COUNT(*) AS n").
+		Where("submitted_at >= ? AND submitted_at < ? AND completed = ? AND suspicious = ?", start, end, true, false).
+		Group("department_id, source, survey_id, COALESCE(kiosk_id, 0)").Scan(&out).Error; err != nil {
+		return err
+	}
+	var ans []ReportDaily
+	if err := tx.Table("answers AS a").Joins("JOIN responses AS r ON r.id = a.response_id").
+		Select(`r.department_id, r.source, r.survey_id, COALESCE(r.kiosk_id, 0) AS kiosk_id, a.question_key, a.kind,
+			COUNT(*) AS n,
+			SUM(CASE WHEN a.int_value = 5 THEN 1 ELSE 0 END) AS top,
+			SUM(CASE WHEN a.int_value >= 9 THEN 1 ELSE 0 END) AS promoters,
+			SUM(CASE WHEN a.int_value <= 6 THEN 1 ELSE 0 END) AS detractors,
+			SUM(CASE WHEN a.bool_value = ? THEN 1 ELSE 0 END) AS yes,
+			COALESCE(SUM(a.int_value), 0) AS sum`, true).
+		Where("r.submitted_at >= ? AND r.submitted_at < ? AND r.completed = ? AND r.suspicious = ? AND a.kind IN ?",
+			start, end, true, false, []string{"rating5", "nps", "yesno"}).
+		Group("r.department_id, r.source, r.survey_id, COALESCE(r.kiosk_id, 0), a.question_key, a.kind").Scan(&ans).Error; err != nil {
+		return err
+	}
+	out = append(out, ans...)
+	for i := range out {
+		out[i].ID, out[i].Day = 0, day
+	}
+	if len(out) > 0 {
+		if err := tx.CreateInBatches(out, 500).Error; err != nil {
+			return err
+		}
+	}
+	var tagged []struct {
+		DepartmentID uint
+		Source       string
+		SurveyID     uint
+		Tags         string
+	}
+	if err := tx.Table("answers AS a").Joins("JOIN responses AS r ON r.id = a.response_id").
+		Select("r.department_id, r.source, r.survey_id, a.tags").
+		Where("r.submitted_at >= ? AND r.submitted_at < ? AND r.completed = ? AND r.suspicious = ? AND a.tags <> ''", start, end, true, false).
+		Scan(&tagged).Error; err != nil {
+		return err
+	}
+	type key struct {
+		dept   uint
+		source string
+		survey uint
+		theme  string
+	}
+	counts := map[key]int64{}
+	for _, t := range tagged {
+		for _, th := range strings.Split(t.Tags, ",") {
+			if th = strings.TrimSpace(th); th != "" && len(th) <= 64 {
+				counts[key{t.DepartmentID, t.Source, t.SurveyID, th}]++
+			}
+		}
+	}
+	themes := make([]ReportTheme, 0, len(counts))
+	for k, n := range counts {
+		themes = append(themes, ReportTheme{Day: day, DepartmentID: k.dept, Source: k.source, SurveyID: k.survey, Theme: k.theme, N: n})
+	}
+	if len(themes) > 0 {
+		return tx.CreateInBatches(themes, 500).Error
+	}
+	return nil
+}

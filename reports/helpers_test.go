@@ -1,0 +1,7 @@
+package reports_test
+
+import "github.com/patientvoice/patientvoice/models"
+
+func modelsFilter(day string) models.ReportFilter {
+	return models.ReportFilter{FromDay: day, ToDay: day}
+}
