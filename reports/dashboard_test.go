@@ -160,7 +160,7 @@ func funnelAndCases(t *testing.T, w *world) {
 	w.Clock.Advance(time.Hour)
 	apply(1, ack) // 3 h
 	w.Clock.Advance(7 * time.Hour)
-	apply(2, ack)                  // 10 h
+	apply(2, ack)                   // 10 h
 	w.Clock.Advance(14 * time.Hour) // 24 h after opening
 	apply(0, triage.Change{Status: "resolved"})
 	w.Clock.Advance(24 * time.Hour)
