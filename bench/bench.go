@@ -35,7 +35,7 @@ type Latency struct {
 	Name     string
 	N        int
 	Elapsed  time.Duration
-	P50, P99 time.Duration
+	P50, P95, P99 time.Duration
 	Errors   int64
 }
 
@@ -43,8 +43,8 @@ type Latency struct {
 func (l Latency) PerSecond() float64 { return float64(l.N) / l.Elapsed.Seconds() }
 
 func (l Latency) String() string {
-	return fmt.Sprintf("%-28s %7d req  %9.0f/s  p50 %7.2f ms  p99 %7.2f ms  errors %d", l.Name, l.N, l.PerSecond(),
-		ms(l.P50), ms(l.P99), l.Errors)
+	return fmt.Sprintf("%-34s %6d req  %8.0f/s  p50 %7.2f ms  p95 %7.2f ms  p99 %7.2f ms  errors %d", l.Name, l.N, l.PerSecond(),
+		ms(l.P50), ms(l.P95), ms(l.P99), l.Errors)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -75,7 +75,7 @@ func run(name string, n, conc int, fn func(i int) error) Latency {
 	wg.Wait()
 	el := time.Since(start)
 	sort.Slice(lat, func(a, b int) bool { return lat[a] < lat[b] })
-	return Latency{Name: name, N: n, Elapsed: el, P50: lat[n/2], P99: lat[n*99/100], Errors: errs.Load()}
+	return Latency{Name: name, N: n, Elapsed: el, P50: lat[n/2], P95: lat[n*95/100], P99: lat[n*99/100], Errors: errs.Load()}
 }
 
 // serve starts the full application on loopback.

@@ -3,6 +3,7 @@ package gateway
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -116,27 +117,8 @@ func (h *Handler) SurveySubmit(c *fiber.Ctx) error {
 	if inv.Status == models.InvCompleted || h.closed(inv) {
 		return h.renderState(c, inv, p)
 	}
-	var raw []survey.RawAnswer
-	for _, q := range def.Questions {
-		v := strings.TrimSpace(c.FormValue("q_" + q.Key))
-		p.Values[q.Key] = v
-		if v == "" {
-			continue
-		}
-		var js string
-		switch q.Kind {
-		case survey.Rating5, survey.NPS:
-			js = v
-		case survey.YesNo:
-			js = map[bool]string{true: "true", false: "false"}[v == "yes"]
-			if v != "yes" && v != "no" {
-				js = `"bad"`
-			}
-		default:
-			js = fmt.Sprintf("%q", v)
-		}
-		raw = append(raw, survey.RawAnswer{Question: q.Key, Value: []byte(js)})
-	}
+	raw, values := formAnswers(def, c.FormValue)
+	p.Values = values
 	answers, err := def.Validate(visibleOnly(def, raw))
 	var fe *survey.FieldError
 	if errors.As(err, &fe) {
@@ -194,6 +176,35 @@ func (h *Handler) Unsubscribe(c *fiber.Ctx) error {
 	}
 	p.Unsubscribed = true
 	return c.Render("unsubscribe", p)
+}
+
+// formAnswers reads the survey page's fields (q_<key>) as raw answers in
+// the shape the kiosk API sends, so one validator checks both; values are
+// what the patient typed, to show the form again on an error.
+func formAnswers(def survey.Definition, get func(string, ...string) string) ([]survey.RawAnswer, map[string]string) {
+	var raw []survey.RawAnswer
+	values := map[string]string{}
+	for _, q := range def.Questions {
+		v := strings.TrimSpace(get("q_" + q.Key))
+		values[q.Key] = v
+		if v == "" {
+			continue
+		}
+		var js string
+		switch q.Kind {
+		case survey.Rating5, survey.NPS:
+			js = v
+		case survey.YesNo:
+			js = map[bool]string{true: "true", false: "false"}[v == "yes"]
+			if v != "yes" && v != "no" {
+				js = `"bad"`
+			}
+		default:
+			js = strconv.Quote(v)
+		}
+		raw = append(raw, survey.RawAnswer{Question: q.Key, Value: []byte(js)})
+	}
+	return raw, values
 }
 
 // visibleOnly drops answers to questions the branching hides (the page

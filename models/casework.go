@@ -99,11 +99,15 @@ type CaseFilter struct {
 // ErrBadFilter is returned for filter values that name nothing.
 var ErrBadFilter = errors.New("bad filter")
 
+// caseColumns names a case's department and assignee with scalar
+// subqueries rather than joins: with a join MySQL may drive from the small
+// departments table and sort every case, where this keeps the plan on the
+// cases' own indexes and looks the names up for the rows returned only.
+const caseColumns = "cases.*, (SELECT code FROM departments WHERE departments.id = cases.department_id) AS department_code, " +
+	"COALESCE((SELECT email FROM staff_users WHERE staff_users.id = cases.assignee_id), '') AS assignee_email"
+
 func (s *Store) caseQuery(ctx context.Context, f CaseFilter) *gorm.DB {
-	q := s.ctx(ctx).Table("cases").
-		Select("cases.*, departments.code AS department_code, COALESCE(staff_users.email, '') AS assignee_email").
-		Joins("JOIN departments ON departments.id = cases.department_id").
-		Joins("LEFT JOIN staff_users ON staff_users.id = cases.assignee_id")
+	q := s.ctx(ctx).Table("cases").Select(caseColumns)
 	if len(f.Status) > 0 {
 		q = q.Where("cases.status IN ?", f.Status)
 	}
@@ -111,7 +115,7 @@ func (s *Store) caseQuery(ctx context.Context, f CaseFilter) *gorm.DB {
 		q = q.Where("cases.status NOT IN ?", []string{StatusResolved, StatusClosed})
 	}
 	if len(f.Departments) > 0 {
-		q = q.Where("departments.code IN ?", f.Departments)
+		q = q.Where("cases.department_id IN (SELECT id FROM departments WHERE code IN ?)", f.Departments)
 	}
 	if f.Priority != "" {
 		q = q.Where("cases.priority = ?", f.Priority)
@@ -159,7 +163,7 @@ func (s *Store) ListCases(ctx context.Context, f CaseFilter) ([]CaseRow, error) 
 // CountCases counts cases matching f.
 func (s *Store) CountCases(ctx context.Context, f CaseFilter) (int64, error) {
 	var n int64
-	err := s.caseQuery(ctx, f).Count(&n).Error
+	err := s.caseQuery(ctx, f).Select("COUNT(*)").Scan(&n).Error
 	return n, wrap("count cases", err)
 }
 

@@ -50,7 +50,7 @@ func migrations() []migration {
 			return nil
 		}},
 		{5, "report rollups and the funnel's started step", func(tx *gorm.DB, _ *Store) error {
-			for _, t := range []any{&ReportDaily{}, &ReportTheme{}} {
+			for _, t := range []any{&ReportDaily{}, &ReportTheme{}, &ReportFunnel{}} {
 				if !tx.Migrator().HasTable(t) {
 					if err := tx.Migrator().CreateTable(t); err != nil {
 						return err

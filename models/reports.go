@@ -2,7 +2,10 @@ package models
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -96,59 +99,44 @@ func (s *Store) ReportThemes(ctx context.Context, f ReportFilter, limit int) ([]
 	return out, wrap("report themes", err)
 }
 
-// ExampleComments returns up to limit recent comments with the theme in
-// [from, to), decrypted: comments only, never who wrote them.
-func (s *Store) ExampleComments(ctx context.Context, f ReportFilter, from, to time.Time, theme string, limit int) ([]string, error) {
-	var rows []struct{ TextEnc, Tags string }
-	q := s.ctx(ctx).Table("answers AS a").Joins("JOIN responses AS r ON r.id = a.response_id").
-		Select("a.text_enc, a.tags").
-		Where("r.submitted_at >= ? AND r.submitted_at < ? AND r.completed = ? AND r.suspicious = ? AND a.kind = ? AND a.text_enc <> '' AND a.tags LIKE ?",
-			from, to, true, false, "text", "%"+theme+"%")
-	if len(f.DepartmentIDs) > 0 || f.Scoped {
-		q = q.Where("r.department_id IN ?", append([]uint{0}, f.DepartmentIDs...))
+// ExampleComments returns up to limit of the newest comments with the
+// theme in the filter, decrypted: comments only, never who wrote them. It
+// reads the example ids the rollup kept, so it costs a few primary-key
+// lookups whatever the range.
+func (s *Store) ExampleComments(ctx context.Context, f ReportFilter, theme string, limit int) ([]string, error) {
+	var rows []string
+	if err := f.apply(s.ctx(ctx).Model(&ReportTheme{})).Where("theme = ? AND examples <> ''", theme).
+		Order("day DESC").Limit(limit*4).Pluck("examples", &rows).Error; err != nil {
+		return nil, wrap("example comments", err)
 	}
-	if f.Source != "" {
-		q = q.Where("r.source = ?", f.Source)
+	var ids []uint64
+	for _, r := range rows {
+		for _, p := range strings.Split(r, ",") {
+			if n, err := strconv.ParseUint(p, 10, 64); err == nil {
+				ids = append(ids, n)
+			}
+		}
 	}
-	if f.SurveyID != 0 {
-		q = q.Where("r.survey_id = ?", f.SurveyID)
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	if err := q.Order("r.submitted_at DESC").Limit(limit * 4).Scan(&rows).Error; err != nil {
+	var texts []struct{ TextEnc string }
+	if err := s.ctx(ctx).Model(&Answer{}).Select("text_enc").Where("id IN ? AND text_enc <> ''", ids).
+		Order("id DESC").Limit(limit * 3).Scan(&texts).Error; err != nil {
 		return nil, wrap("example comments", err)
 	}
 	var out []string
-	for _, r := range rows {
-		if !hasTag(r.Tags, theme) {
-			continue
-		}
-		if t, err := s.Crypto.Open(r.TextEnc); err == nil && t != "" {
-			out = append(out, t)
+	seen := map[string]bool{}
+	for _, t := range texts {
+		if v, err := s.Crypto.Open(t.TextEnc); err == nil && v != "" && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
 		}
 		if len(out) == limit {
 			break
 		}
 	}
 	return out, nil
-}
-
-func hasTag(tags, t string) bool {
-	for len(tags) > 0 {
-		var cur string
-		cur, tags, _ = cutComma(tags)
-		if cur == t {
-			return true
-		}
-	}
-	return false
-}
-
-func cutComma(s string) (string, string, bool) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == ',' {
-			return s[:i], s[i+1:], true
-		}
-	}
-	return s, "", false
 }
 
 // CaseFact is what the handling and complaint reports need of one case.
@@ -222,27 +210,150 @@ type FunnelStep struct {
 	Completed int64
 }
 
-// Funnel counts the survey invitations first sent in [from, to) per
-// channel: sent, delivered (Twilio's delivery receipt for SMS; accepted by
-// the mail server for email, which has no receipts), started (an SMS
-// answer or the email page opened) and completed.
-func (s *Store) Funnel(ctx context.Context, from, to time.Time, depts []uint, scoped bool, surveyID uint) ([]FunnelStep, error) {
+const funnelFrozenKey = "reports.funnel_frozen"
+
+// Funnel counts the survey invitations first sent in the filter's days
+// (local, in loc) per channel: sent, delivered (Twilio's delivery receipt
+// for SMS; accepted by the mail server for email, which has no receipts),
+// started (an SMS answer or the email page opened) and completed. Frozen
+// days come from report_funnels, the rest from the invitations.
+func (s *Store) Funnel(ctx context.Context, f ReportFilter, loc *time.Location) ([]FunnelStep, error) {
+	start, _, err := DayBounds(f.FromDay, loc)
+	if err != nil {
+		return nil, err
+	}
+	_, end, err := DayBounds(f.ToDay, loc)
+	if err != nil {
+		return nil, err
+	}
+	frozen, _, err := s.Setting(ctx, funnelFrozenKey)
+	if err != nil {
+		return nil, err
+	}
+	by := map[string]*FunnelStep{}
+	if frozen != "" && frozen >= f.FromDay {
+		ff := f
+		ff.Source = ""
+		if ff.ToDay > frozen {
+			ff.ToDay = frozen
+		}
+		var rows []FunnelStep
+		q := ff.apply(s.ctx(ctx).Model(&ReportFunnel{})).
+			Select("channel, SUM(sent) AS sent, SUM(delivered) AS delivered, SUM(started) AS started, SUM(completed) AS completed").Group("channel")
+		if err := q.Scan(&rows).Error; err != nil {
+			return nil, wrap("funnel", err)
+		}
+		for i := range rows {
+			by[rows[i].Channel] = &rows[i]
+		}
+		if _, fe, err := DayBounds(frozen, loc); err == nil && fe.After(start) {
+			start = fe
+		}
+	}
+	if start.Before(end) {
+		live, err := s.funnelLive(ctx, start, end, f, "i.channel")
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range live {
+			if by[r.Channel] == nil {
+				by[r.Channel] = &FunnelStep{Channel: r.Channel}
+			}
+			b := by[r.Channel]
+			b.Sent, b.Delivered, b.Started, b.Completed = b.Sent+r.Sent, b.Delivered+r.Delivered, b.Started+r.Started, b.Completed+r.Completed
+		}
+	}
+	var out []FunnelStep
+	for _, ch := range []string{"email", "sms"} {
+		if by[ch] != nil {
+			out = append(out, *by[ch])
+		}
+	}
+	return out, nil
+}
+
+type funnelRow struct {
+	FunnelStep
+	DepartmentID uint
+	SurveyID     uint
+}
+
+func (s *Store) funnelLive(ctx context.Context, from, to time.Time, f ReportFilter, group string) ([]funnelRow, error) {
 	q := s.ctx(ctx).Table("invitations AS i").
-		Select(`i.channel, COUNT(*) AS sent,
+		Select(group+`, COUNT(*) AS sent,
 			SUM(CASE WHEN i.started_at IS NOT NULL OR i.status = ? THEN 1 ELSE 0 END) AS started,
 			SUM(CASE WHEN i.status = ? THEN 1 ELSE 0 END) AS completed,
 			SUM(CASE WHEN EXISTS (SELECT 1 FROM outbound_messages o WHERE o.invitation_id = i.id AND o.kind = 'invitation'
 				AND (o.status = ? OR (o.channel = 'email' AND o.status = ?))) THEN 1 ELSE 0 END) AS delivered`,
 			InvCompleted, InvCompleted, OutDelivered, OutSent).
 		Where("i.first_sent_at >= ? AND i.first_sent_at < ? AND i.channel IN ?", from, to, []string{"sms", "email"})
-	if len(depts) > 0 || scoped {
-		q = q.Where("i.department_id IN ?", append([]uint{0}, depts...))
+	if len(f.DepartmentIDs) > 0 || f.Scoped {
+		q = q.Where("i.department_id IN ?", append([]uint{0}, f.DepartmentIDs...))
 	}
-	if surveyID != 0 {
-		q = q.Where("i.survey_id = ?", surveyID)
+	if f.SurveyID != 0 {
+		q = q.Where("i.survey_id = ?", f.SurveyID)
 	}
-	var out []FunnelStep
-	return out, wrap("funnel", q.Group("i.channel").Order("i.channel").Scan(&out).Error)
+	var out []funnelRow
+	return out, wrap("funnel", q.Group(group).Scan(&out).Error)
+}
+
+// FreezeFunnel stores the funnel of every local day up to through (a day
+// old enough that its invitations have expired) in report_funnels, at
+// most maxDays days a call, so the dashboard reads a year of funnel from a
+// few hundred rows. It returns the days it froze.
+func (s *Store) FreezeFunnel(ctx context.Context, loc *time.Location, through string, maxDays int) (int, error) {
+	frozen, _, err := s.Setting(ctx, funnelFrozenKey)
+	if err != nil {
+		return 0, err
+	}
+	var day time.Time
+	if frozen == "" {
+		var first Invitation
+		err := s.ctx(ctx).Select("id, first_sent_at").Where("first_sent_at IS NOT NULL").Order("first_sent_at").Take(&first).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return 0, nil
+		}
+		if err != nil {
+			return 0, wrap("freeze funnel", err)
+		}
+		l := first.FirstSentAt.In(loc)
+		day = time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
+	} else {
+		d, err := time.ParseInLocation("2006-01-02", frozen, loc)
+		if err != nil {
+			return 0, err
+		}
+		day = d.AddDate(0, 0, 1)
+	}
+	n := 0
+	for ; n < maxDays && day.Format("2006-01-02") <= through; day = day.AddDate(0, 0, 1) {
+		d := day.Format("2006-01-02")
+		start, end, _ := DayBounds(d, loc)
+		rows, err := s.funnelLive(ctx, start, end, ReportFilter{}, "i.channel, i.department_id, i.survey_id")
+		if err != nil {
+			return n, err
+		}
+		err = s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+			if err := tx.Where("day = ?", d).Delete(&ReportFunnel{}).Error; err != nil {
+				return err
+			}
+			for _, r := range rows {
+				if err := tx.Create(&ReportFunnel{Day: d, DepartmentID: r.DepartmentID, SurveyID: r.SurveyID, Channel: r.Channel,
+					Sent: r.Sent, Delivered: r.Delivered, Started: r.Started, Completed: r.Completed}).Error; err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, wrap("freeze funnel", err)
+		}
+		if err := s.SetSetting(ctx, funnelFrozenKey, d); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // MarkInvitationStarted records the funnel's "started" step once.

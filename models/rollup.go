@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -130,6 +131,12 @@ func (s *Store) checkRollupZone(ctx context.Context, loc *time.Location) error {
 			if err := tx.Where("1 = 1").Delete(&ReportTheme{}).Error; err != nil {
 				return err
 			}
+			if err := tx.Where("1 = 1").Delete(&ReportFunnel{}).Error; err != nil {
+				return err
+			}
+			if err := tx.Where("`key` = ?", funnelFrozenKey).Delete(&Setting{}).Error; err != nil {
+				return err
+			}
 			return tx.Model(&Response{}).Where("rolled_up = ?", true).Update("rolled_up", false).Error
 		})
 		if err != nil {
@@ -174,7 +181,7 @@ func rollupDay(tx *gorm.DB, day string, loc *time.Location) error {
 	}
 	out = append(out, ans...)
 	for i := range out {
-		out[i].ID, out[i].Day = 0, day
+		out[i].Day = day
 	}
 	if len(out) > 0 {
 		if err := tx.CreateInBatches(out, 500).Error; err != nil {
@@ -182,34 +189,52 @@ func rollupDay(tx *gorm.DB, day string, loc *time.Location) error {
 		}
 	}
 	var tagged []struct {
+		ID           uint
 		DepartmentID uint
 		Source       string
 		SurveyID     uint
 		Tags         string
 	}
 	if err := tx.Table("answers AS a").Joins("JOIN responses AS r ON r.id = a.response_id").
-		Select("r.department_id, r.source, r.survey_id, a.tags").
+		Select("a.id, r.department_id, r.source, r.survey_id, a.tags").
 		Where("r.submitted_at >= ? AND r.submitted_at < ? AND r.completed = ? AND r.suspicious = ? AND a.tags <> ''", start, end, true, false).
 		Scan(&tagged).Error; err != nil {
 		return err
 	}
+	// newest first, sorted here: an ORDER BY on the answers' key would
+	// make MySQL walk the whole answers table
+	sort.Slice(tagged, func(i, j int) bool { return tagged[i].ID > tagged[j].ID })
 	type key struct {
 		dept   uint
 		source string
 		survey uint
 		theme  string
 	}
-	counts := map[key]int64{}
+	type agg struct {
+		n   int64
+		ids []string
+	}
+	counts := map[key]*agg{}
 	for _, t := range tagged {
 		for _, th := range strings.Split(t.Tags, ",") {
-			if th = strings.TrimSpace(th); th != "" && len(th) <= 64 {
-				counts[key{t.DepartmentID, t.Source, t.SurveyID, th}]++
+			if th = strings.TrimSpace(th); th == "" || len(th) > 64 {
+				continue
+			}
+			k := key{t.DepartmentID, t.Source, t.SurveyID, th}
+			if counts[k] == nil {
+				counts[k] = &agg{}
+			}
+			a := counts[k]
+			a.n++
+			if len(a.ids) < 3 {
+				a.ids = append(a.ids, strconv.FormatUint(uint64(t.ID), 10))
 			}
 		}
 	}
 	themes := make([]ReportTheme, 0, len(counts))
-	for k, n := range counts {
-		themes = append(themes, ReportTheme{Day: day, DepartmentID: k.dept, Source: k.source, SurveyID: k.survey, Theme: k.theme, N: n})
+	for k, a := range counts {
+		themes = append(themes, ReportTheme{Day: day, DepartmentID: k.dept, Source: k.source, SurveyID: k.survey, Theme: k.theme, N: a.n,
+			Examples: strings.Join(a.ids, ",")})
 	}
 	if len(themes) > 0 {
 		return tx.CreateInBatches(themes, 500).Error

@@ -355,7 +355,7 @@ func allTables() []any {
 		&Kiosk{}, &Contact{}, &Encounter{}, &Invitation{}, &OutboundMessage{},
 		&InboundMessage{}, &Response{}, &Answer{}, &Case{}, &CaseEvent{},
 		&StaffUser{}, &Session{}, &APIToken{}, &AuditLog{}, &RoutingRule{}, &FlagRule{},
-		&ReportDaily{}, &ReportTheme{},
+		&ReportDaily{}, &ReportTheme{}, &ReportFunnel{},
 	}
 }
 
@@ -364,13 +364,12 @@ func allTables() []any {
 // report over a year sums a few thousand rows instead of millions of
 // answers. Day is the local date in PV_TIMEZONE.
 type ReportDaily struct {
-	ID           uint   `gorm:"primaryKey"`
-	Day          string `gorm:"size:10;not null;uniqueIndex:ux_report_daily,priority:1"`
-	DepartmentID uint   `gorm:"not null;uniqueIndex:ux_report_daily,priority:2"`
-	Source       string `gorm:"size:8;not null;uniqueIndex:ux_report_daily,priority:3"`
-	SurveyID     uint   `gorm:"not null;uniqueIndex:ux_report_daily,priority:4"`
-	KioskID      uint   `gorm:"not null;default:0;uniqueIndex:ux_report_daily,priority:5"` // 0 off the kiosks
-	QuestionKey  string `gorm:"size:64;not null;uniqueIndex:ux_report_daily,priority:6"`
+	Day          string `gorm:"size:10;not null;primaryKey"`
+	DepartmentID uint   `gorm:"not null;primaryKey"`
+	Source       string `gorm:"size:8;not null;primaryKey"`
+	SurveyID     uint   `gorm:"not null;primaryKey"`
+	KioskID      uint   `gorm:"not null;default:0;primaryKey"` // 0 off the kiosks
+	QuestionKey  string `gorm:"size:64;not null;primaryKey"`
 	Kind         string `gorm:"size:16;not null;default:''"`
 	N            int64  `gorm:"not null;default:0"` // responses ("" row) or answers
 	Top          int64  `gorm:"not null;default:0"` // rating5 answers that are 5
@@ -382,11 +381,27 @@ type ReportDaily struct {
 
 // ReportTheme counts the themes found in one day's comments.
 type ReportTheme struct {
-	ID           uint   `gorm:"primaryKey"`
-	Day          string `gorm:"size:10;not null;uniqueIndex:ux_report_themes,priority:1"`
-	DepartmentID uint   `gorm:"not null;uniqueIndex:ux_report_themes,priority:2"`
-	Source       string `gorm:"size:8;not null;uniqueIndex:ux_report_themes,priority:3"`
-	SurveyID     uint   `gorm:"not null;uniqueIndex:ux_report_themes,priority:4"`
-	Theme        string `gorm:"size:64;not null;uniqueIndex:ux_report_themes,priority:5"`
+	Day          string `gorm:"size:10;not null;primaryKey"`
+	DepartmentID uint   `gorm:"not null;primaryKey"`
+	Source       string `gorm:"size:8;not null;primaryKey"`
+	SurveyID     uint   `gorm:"not null;primaryKey"`
+	Theme        string `gorm:"size:64;not null;primaryKey"`
 	N            int64  `gorm:"not null;default:0"`
+	// Examples is up to three answer ids (newest first) of comments with
+	// the theme, so the dashboard shows examples without scanning answers.
+	Examples string `gorm:"size:100;not null;default:''"`
+}
+
+// ReportFunnel is the invitation funnel of one local day, department,
+// survey and channel, kept only for days old enough that their
+// invitations can no longer change (see Store.FreezeFunnel).
+type ReportFunnel struct {
+	Day          string `gorm:"size:10;not null;primaryKey"`
+	DepartmentID uint   `gorm:"not null;primaryKey"`
+	SurveyID     uint   `gorm:"not null;primaryKey"`
+	Channel      string `gorm:"size:8;not null;primaryKey"`
+	Sent         int64  `gorm:"not null;default:0"`
+	Delivered    int64  `gorm:"not null;default:0"`
+	Started      int64  `gorm:"not null;default:0"`
+	Completed    int64  `gorm:"not null;default:0"`
 }

@@ -259,7 +259,7 @@ func (s *Service) Dashboard(ctx context.Context, q Query) (*Dashboard, error) {
 	}
 
 	if q.Channel != "kiosk" {
-		steps, err := s.store.Funnel(ctx, r.Start, r.End, ids, scoped, q.SurveyID)
+		steps, err := s.store.Funnel(ctx, f, s.cfg.Location)
 		if err != nil {
 			return nil, err
 		}
@@ -389,7 +389,7 @@ func (s *Service) complaints(ctx context.Context, d *Dashboard, q Query, f model
 	for i, t := range themes {
 		row := ThemeRow{Theme: t.Theme, N: t.N}
 		if i < 5 {
-			if row.Examples, err = s.store.ExampleComments(ctx, f, r.Start, r.End, t.Theme, 2); err != nil {
+			if row.Examples, err = s.store.ExampleComments(ctx, f, t.Theme, 2); err != nil {
 				return err
 			}
 		}

@@ -190,6 +190,23 @@ func TestDashboardFixtures(t *testing.T) {
 		if email.Sent != 2 || email.Delivered != 2 || email.Started != 2 || email.Completed != 1 || reports.Pct(email.ResponseRate) != "50.0%" {
 			t.Errorf("email funnel %+v", email.FunnelStep)
 		}
+		// the same funnel once the days are frozen into report_funnels
+		if n, err := w.Store.FreezeFunnel(ctx, chicago, "2026-11-28", 400); err != nil || n == 0 {
+			t.Fatalf("freeze: %d %v", n, err)
+		}
+		d2, err := w.Server.Reports.Dashboard(ctx, reports.Query{Range: r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps := func(fs []reports.FunnelRow) (out []models.FunnelStep) {
+			for _, f := range fs {
+				out = append(out, f.FunnelStep)
+			}
+			return out
+		}
+		if fmt.Sprint(steps(d2.Funnel)) != fmt.Sprint(steps(d.Funnel)) || len(d2.Funnel) != 2 {
+			t.Errorf("frozen funnel %+v differs from live %+v", d2.Funnel, d.Funnel)
+		}
 		h := d.Handling
 		if h.Cases != 4 || h.AckP50 != 2*time.Hour || h.AckP90 != 10*time.Hour || h.ResolveP50 != 48*time.Hour || h.ResolveP90 != 72*time.Hour ||
 			reports.Pct(h.AckWithin) != "75.0%" || reports.Pct(h.ResolveWithin) != "66.7%" {

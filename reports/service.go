@@ -30,12 +30,25 @@ func (s *Service) Refresh(ctx context.Context) error {
 	return err
 }
 
-// Run refreshes the rollups every interval until ctx ends.
+// FreezeFunnel stores the funnel of days whose invitations can no longer
+// change (expired, with two days' grace for late delivery receipts), up
+// to maxDays at a time.
+func (s *Service) FreezeFunnel(ctx context.Context, maxDays int) (int, error) {
+	through := s.now().Add(-s.cfg.InvitationTTL-48*time.Hour).In(s.cfg.Location).AddDate(0, 0, -1).Format(dayLayout)
+	return s.store.FreezeFunnel(ctx, s.cfg.Location, through, maxDays)
+}
+
+// Run refreshes the rollups and freezes finished funnel days every
+// interval until ctx ends.
 func (s *Service) Run(ctx context.Context, every time.Duration, onErr func(error)) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if err := s.Refresh(ctx); err != nil && ctx.Err() == nil {
+		err := s.Refresh(ctx)
+		if err == nil {
+			_, err = s.FreezeFunnel(ctx, 31)
+		}
+		if err != nil && ctx.Err() == nil {
 			onErr(err)
 		}
 		select {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/patientvoice/patientvoice/config"
+	"github.com/patientvoice/patientvoice/reports"
 	"github.com/patientvoice/patientvoice/survey"
 	"github.com/patientvoice/patientvoice/testapp"
 	"github.com/patientvoice/patientvoice/triage"
@@ -154,6 +155,14 @@ func TestSummaryFixtures(t *testing.T) {
 			if r := a.Call("GET", "/api/reports/summary?"+bad, tok, nil); r.Status != 400 || r.JSON()["error"] == nil {
 				t.Errorf("%s: %d %s, want 400 with an error", bad, r.Status, r.Body)
 			}
+		}
+		rg, _ := reports.ParseRange("2026-11-01", "2026-11-07", chicago)
+		d, err := a.Server.Reports.Dashboard(context.Background(), reports.Query{Range: rg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Themes) == 0 || len(d.Themes[0].Examples) != 1 || d.Themes[0].Examples[0] != "The nurse was rude" {
+			t.Errorf("themes %+v", d.Themes)
 		}
 		if r := a.Call("GET", "/api/reports/summary?from=2026-11-01&to=2026-11-07", a.APIToken("cases:read"), nil); r.Status != 403 {
 			t.Errorf("wrong scope: %d", r.Status)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"context"
 	"log/slog"
 	"strconv"
@@ -117,8 +118,22 @@ func bearer(c *fiber.Ctx) string {
 // the server-wide limit is higher for CSV imports.
 func jsonLimit(max int) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		// API answers carry case details: never kept by a browser or proxy
+		c.Set(fiber.HeaderCacheControl, "no-store")
 		if len(c.Body()) > max && !strings.HasPrefix(c.Get(fiber.HeaderContentType), "text/csv") {
 			return fiber.NewError(fiber.StatusRequestEntityTooLarge, "request body is too large")
+		}
+		return c.Next()
+	}
+}
+
+// bodyLimit refuses bodies over max on routes that take small forms
+// (webhooks, survey pages, staff forms), before anything parses them;
+// paths in except (file uploads) keep the server-wide limit.
+func bodyLimit(max int, except map[string]bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if len(c.Body()) > max && !except[c.Path()] {
+			return fiber.NewError(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("request body is too large (the limit is %d KB)", max>>10))
 		}
 		return c.Next()
 	}

@@ -36,6 +36,9 @@ import (
 // MaxJSONBody is the contract's limit for JSON bodies.
 const MaxJSONBody = 64 << 10
 
+// MaxFormBody bounds form posts: webhooks, survey pages, staff forms.
+const MaxFormBody = 1 << 20
+
 // MaxBody is the server-wide body limit (CSV imports).
 const MaxBody = 10 << 20
 
@@ -154,6 +157,8 @@ func New(d Deps) (*Server, error) {
 	app.Use(accessLog(d.Log, m))
 	app.Use(securityHeaders(strings.HasPrefix(d.Config.BaseURL, "https://")))
 	app.Use(compress.New())
+	// small forms everywhere but the API (its own limits) and uploads
+	app.Use([]string{"/webhooks", "/s", "/f", "/unsubscribe", "/staff"}, bodyLimit(MaxFormBody, map[string]bool{"/staff/import": true}))
 
 	app.Get("/healthz", health(d.Store))
 	app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))

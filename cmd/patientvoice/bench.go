@@ -12,13 +12,28 @@ import (
 )
 
 func benchCmd(ctx context.Context, args []string, io stdio, env func(string) (string, bool)) error {
-	fs := flags("bench [--n N] [--concurrency C] [--drain]",
-		"Measure kiosk ingest (full path vs raw INSERT ceiling), the Twilio webhook and the dispatcher's rate on PV_DB. It writes test data: point PV_DB at a scratch database.", io)
-	n := fs.Int("n", 3000, "requests per measurement")
-	conc := fs.Int("concurrency", 32, "concurrent clients")
+	fs := flags("bench [--suite ingest|pages] [--n N] [--concurrency C] [--drain] [--export-rows R]",
+		"Suite ingest (the default): kiosk ingest (full path vs raw INSERT ceiling), the Twilio webhook and the dispatcher's rate. Suite pages: the queue, case, cases API, dashboard and summary latencies and a CSV export, on the data in PV_DB (fill it with \"patientvoice seed\"). Both write to PV_DB: point it at a scratch database.", io)
+	suite := fs.String("suite", "ingest", "ingest or pages")
+	n := fs.Int("n", 3000, "requests per measurement (pages: try 200)")
+	conc := fs.Int("concurrency", 32, "concurrent clients (pages: try 4)")
 	drain := fs.Bool("drain", false, "also drain a 10,000-message backlog at TWILIO_RATE 100 (about 100 s)")
+	exportRows := fs.Int("export-rows", 100000, "pages: export a date range holding about this many responses")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *suite == "pages" {
+		cfg, err := loadConfig(env)
+		if err != nil {
+			return err
+		}
+		return withConfigStore(ctx, cfg, func(store *models.Store) error {
+			fmt.Fprintf(io.out, "patientvoice bench pages on %s, n=%d, concurrency=%d\n", cfg.DB.Driver, *n, *conc)
+			return bench.Pages(ctx, cfg, store, *n, *conc, *exportRows, io.out)
+		})
+	}
+	if *suite != "ingest" {
+		return fmt.Errorf("bench: --suite must be ingest or pages")
 	}
 	if *n < 10 || *conc < 1 {
 		return errors.New("bench: --n must be at least 10 and --concurrency at least 1")

@@ -23,7 +23,9 @@ Usage:
                                             print a new kiosk device token (last line)
   patientvoice user create --email E --name N --role agent|manager|admin
                                             create a staff user; password on stdin
-  patientvoice bench [--n N] [--concurrency C] [--drain]
+  patientvoice seed [--responses N] [--cases M] [--days D]
+                                            fill a scratch PV_DB with synthetic data for benchmarks
+  patientvoice bench [--suite ingest|pages] [--n N] [--concurrency C] [--drain]
                                             performance figures on PV_DB (a scratch database)
 
 Every command reads the environment documented in README.md (PV_DB, PV_SECRET, ...).
@@ -57,6 +59,8 @@ func run(ctx context.Context, args []string, io stdio, env func(string) (string,
 		err = migrateCmd(ctx, args, io, env)
 	case "bench":
 		err = benchCmd(ctx, args, io, env)
+	case "seed":
+		err = seedCmd(ctx, args, io, env)
 	case "token", "kiosk", "user":
 		if len(args) == 0 || args[0] != "create" {
 			if len(args) > 0 && isHelp(args[0]) {
