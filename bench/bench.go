@@ -32,11 +32,11 @@ type Options struct {
 
 // Latency summarises one measurement.
 type Latency struct {
-	Name     string
-	N        int
-	Elapsed  time.Duration
+	Name          string
+	N             int
+	Elapsed       time.Duration
 	P50, P95, P99 time.Duration
-	Errors   int64
+	Errors        int64
 }
 
 // PerSecond is the throughput.

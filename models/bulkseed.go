@@ -286,4 +286,3 @@ func (s *Store) bulkCases(ctx context.Context, o BulkOptions, rng *rand.Rand, de
 	}
 	return nil
 }
-
