@@ -40,37 +40,44 @@ func (e ExportFigures) String() string {
 // GET /api/cases with common filters, the reports dashboard for 90 days,
 // the summary API, and a CSV export of about exportRows rows (rows per
 // second and the heap while it streams).
-func Pages(ctx context.Context, cfg *config.Config, store *models.Store, n, conc, exportRows int, out io.Writer) error {
+// PagesResult is what Pages measured, by step name.
+type PagesResult struct {
+	Steps  map[string]Latency
+	Export ExportFigures
+}
+
+func Pages(ctx context.Context, cfg *config.Config, store *models.Store, n, conc, exportRows int, out io.Writer) (PagesResult, error) {
+	res := PagesResult{Steps: map[string]Latency{}}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	base, srv, err := serve(ctx, cfg, store, server.Senders{SMS: &gateway.DevSMS{}, Email: gateway.DevEmail{}})
 	if err != nil {
-		return err
+		return res, err
 	}
 	_ = srv
 	email := fmt.Sprintf("bench-%d@patientvoice.invalid", time.Now().UnixNano())
 	u, err := store.CreateUser(ctx, email, "Bench manager", models.RoleManager, "bench-password-not-used-"+email)
 	if err != nil {
-		return err
+		return res, err
 	}
 	tok, sess, err := store.CreateSession(ctx, u.ID, "127.0.0.1", false, 12*time.Hour)
 	if err != nil {
-		return err
+		return res, err
 	}
 	apiTok, _, err := store.CreateAPIToken(ctx, "bench", []string{models.ScopeCasesRead, models.ScopeReportsRead})
 	if err != nil {
-		return err
+		return res, err
 	}
 	open, err := store.ListCases(ctx, models.CaseFilter{Limit: 500})
 	if err != nil {
-		return err
+		return res, err
 	}
 	if len(open) == 0 {
-		return fmt.Errorf("bench pages: no cases in PV_DB; run \"patientvoice seed\" first")
+		return res, fmt.Errorf("bench pages: no cases in PV_DB; run \"patientvoice seed\" first")
 	}
 	var total int64
 	if total, err = store.CountResponses(ctx); err != nil {
-		return err
+		return res, err
 	}
 	cases, _ := store.CountCases(ctx, models.CaseFilter{})
 	fmt.Fprintf(out, "data: %d responses, %d cases\n\n", total, cases)
@@ -121,7 +128,9 @@ func Pages(ctx context.Context, cfg *config.Config, store *models.Store, n, conc
 	}
 	for _, s := range steps {
 		_ = s.fn(0) // warm caches
-		fmt.Fprintln(out, run(s.name, n, conc, s.fn))
+		l := run(s.name, n, conc, s.fn)
+		res.Steps[s.name] = l
+		fmt.Fprintln(out, l)
 	}
 	// export: a range holding about exportRows responses
 	days := 1
@@ -132,10 +141,11 @@ func Pages(ctx context.Context, cfg *config.Config, store *models.Store, n, conc
 	exFrom := today.AddDate(0, 0, -(days - 1)).Format("2006-01-02")
 	fig, err := export(ctx, c, base, cookie, sess.CSRFToken, exFrom, to)
 	if err != nil {
-		return err
+		return res, err
 	}
+	res.Export = fig
 	fmt.Fprintln(out, fig)
-	return nil
+	return res, nil
 }
 
 func export(ctx context.Context, c *http.Client, base, cookie, csrf, from, to string) (ExportFigures, error) {

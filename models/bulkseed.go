@@ -120,7 +120,8 @@ func (s *Store) BulkSeed(ctx context.Context, o BulkOptions) error {
 		for i := 0; i < n; i++ {
 			id := next
 			next++
-			at := o.Now.Add(-time.Duration(rng.Int64N(int64(span))))
+			// in time order, as real responses arrive: ids follow time
+			at := o.Now.Add(-span + time.Duration((float64(done+i)+rng.Float64())/float64(o.Responses)*float64(span)))
 			r := Response{ID: id, ClientID: fmt.Sprintf("bulk-%d", id), SurveyVersion: 1, Language: "en", Completed: true,
 				SubmittedAt: at, ReceivedAt: at, RolledUp: true, Suspicious: rng.IntN(100) == 0}
 			if rng.IntN(10) == 0 {
@@ -157,12 +158,16 @@ func (s *Store) BulkSeed(ctx context.Context, o BulkOptions) error {
 				add("recommend", "nps", ip(min(10, max(0, overall*2+rng.IntN(3)-1))), nil, "", "")
 				first := at.Add(-2 * time.Hour)
 				invs = append(invs, Invitation{EncounterID: enc, ContactID: c.ID, SurveyID: postSurvey, DepartmentID: r.DepartmentID,
-					Channel: r.Source, Status: InvCompleted, Language: r.Language, FirstSentAt: &first, StartedAt: &first, CompletedAt: &at,
+					Channel: r.Source, Status: InvCompleted, Language: r.Language, FirstSentAt: &first, StartedAt: &first, DeliveredAt: &first, CompletedAt: &at,
 					ResponseID: &r.ID, CreatedAt: first, UpdatedAt: at})
 				enc++
 				if rng.IntN(2) == 0 { // a non-responder sent the same day
-					invs = append(invs, Invitation{EncounterID: enc, ContactID: c.ID, SurveyID: postSurvey, DepartmentID: r.DepartmentID,
-						Channel: r.Source, Status: InvExpired, Language: "en", FirstSentAt: &first, CreatedAt: first, UpdatedAt: first})
+					iv := Invitation{EncounterID: enc, ContactID: c.ID, SurveyID: postSurvey, DepartmentID: r.DepartmentID,
+						Channel: r.Source, Status: InvExpired, Language: "en", FirstSentAt: &first, CreatedAt: first, UpdatedAt: first}
+					if rng.IntN(10) != 0 {
+						iv.DeliveredAt = &first
+					}
+					invs = append(invs, iv)
 					enc++
 				}
 			}
@@ -237,7 +242,7 @@ func (s *Store) bulkCases(ctx context.Context, o BulkOptions, rng *rand.Rand, de
 		n := min(chunk, o.Cases-done)
 		cs := make([]Case, 0, n)
 		for i := 0; i < n; i++ {
-			created := o.Now.Add(-time.Duration(rng.Int64N(int64(span))))
+			created := o.Now.Add(-span + time.Duration((float64(done+i)+rng.Float64())/float64(o.Cases)*float64(span)))
 			p := prios[weighted(rng, []int{3, 17, 70, 10})]
 			c := Case{Priority: p, Category: cats[rng.IntN(len(cats))], DepartmentID: depts[rng.IntN(len(depts))].ID,
 				Source: []string{"kiosk", "sms", "email", "staff"}[weighted(rng, []int{60, 20, 10, 10})], Reasons: "low_score:overall",

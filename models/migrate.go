@@ -62,13 +62,20 @@ func migrations() []migration {
 					return err
 				}
 			}
+			for _, col := range []string{"StartedAt", "DeliveredAt"} {
+				if !tx.Migrator().HasColumn(&Invitation{}, col) {
+					if err := tx.Migrator().AddColumn(&Invitation{}, col); err != nil {
+						return err
+					}
+				}
+			}
 			if !tx.Migrator().HasIndex(&Invitation{}, "ix_invitations_sent") {
 				if err := tx.Migrator().CreateIndex(&Invitation{}, "ix_invitations_sent"); err != nil {
 					return err
 				}
 			}
-			if !tx.Migrator().HasColumn(&Invitation{}, "StartedAt") {
-				if err := tx.Migrator().AddColumn(&Invitation{}, "StartedAt"); err != nil {
+			if !tx.Migrator().HasIndex(&Case{}, "ix_cases_resolved") {
+				if err := tx.Migrator().CreateIndex(&Case{}, "ix_cases_resolved"); err != nil {
 					return err
 				}
 			}

@@ -112,18 +112,19 @@ type Encounter struct {
 // Invitation is one survey offered for one encounter; Result is the cached
 // API answer so a repeated discharge gets the same body.
 type Invitation struct {
-	ID              uint   `gorm:"primaryKey"`
-	EncounterID     uint   `gorm:"not null;uniqueIndex:ux_invitations_encounter"`
-	ContactID       uint   `gorm:"not null;index:ix_invitations_contact"`
-	SurveyID        uint   `gorm:"not null"`
-	DepartmentID    uint   `gorm:"not null"`
-	Channel         string `gorm:"size:16;not null;default:''"`
-	Status          string `gorm:"size:16;not null;index:ix_invitations_status"`
-	Reason          string `gorm:"size:32;not null;default:''"`
-	Language        string `gorm:"size:16;not null;default:'en'"`
-	TokenHash       string `gorm:"size:64;index:ix_invitations_token"`
-	ScheduledFor    *time.Time
-	FirstSentAt     *time.Time `gorm:"index:ix_invitations_sent"`
+	ID           uint   `gorm:"primaryKey"`
+	EncounterID  uint   `gorm:"not null;uniqueIndex:ux_invitations_encounter"`
+	ContactID    uint   `gorm:"not null;index:ix_invitations_contact"`
+	SurveyID     uint   `gorm:"not null;index:ix_invitations_sent,priority:5"`
+	DepartmentID uint   `gorm:"not null;index:ix_invitations_sent,priority:4"`
+	Channel      string `gorm:"size:16;not null;default:'';index:ix_invitations_sent,priority:2"`
+	Status       string `gorm:"size:16;not null;index:ix_invitations_status;index:ix_invitations_sent,priority:3"`
+	Reason       string `gorm:"size:32;not null;default:''"`
+	Language     string `gorm:"size:16;not null;default:'en'"`
+	TokenHash    string `gorm:"size:64;index:ix_invitations_token"`
+	ScheduledFor *time.Time
+	// ix_invitations_sent covers the funnel's scan of a date range
+	FirstSentAt     *time.Time `gorm:"index:ix_invitations_sent,priority:1"`
 	ExpiresAt       *time.Time
 	ReminderAt      *time.Time
 	CurrentQuestion int  `gorm:"not null;default:0"`
@@ -135,9 +136,12 @@ type Invitation struct {
 	CompletedAt *time.Time
 	// StartedAt is the first answer by SMS or the first visit of the email
 	// survey page: the funnel's "started" step.
-	StartedAt *time.Time
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	StartedAt *time.Time `gorm:"index:ix_invitations_sent,priority:6"`
+	// DeliveredAt is when the first message was delivered (Twilio's
+	// receipt) or accepted by the mail server: the funnel's second step.
+	DeliveredAt *time.Time `gorm:"index:ix_invitations_sent,priority:7"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // OutboundMessage is the outbox: every SMS and email is a row here before it
@@ -241,7 +245,7 @@ type Case struct {
 	AcknowledgeBy  time.Time `gorm:"index:ix_cases_queue,priority:3"`
 	ResolveBy      time.Time
 	AcknowledgedAt *time.Time
-	ResolvedAt     *time.Time
+	ResolvedAt     *time.Time `gorm:"index:ix_cases_resolved"`
 	ClosedAt       *time.Time
 	// Follow-up: after resolution the patient may be asked whether they
 	// are satisfied with how the concern was handled ("yes" or "no").

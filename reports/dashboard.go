@@ -189,7 +189,13 @@ func (s *Service) Dashboard(ctx context.Context, q Query) (*Dashboard, error) {
 	f, pf := s.filter(q, r, ids, scoped), s.filter(q, prev, ids, scoped)
 
 	// satisfaction: one grouped read for now, one for the previous period
-	cur, err := s.store.ReportSums(ctx, f, "day", "department_id", "source", "survey_id", "question_key", "kind")
+	// two narrow reads of the period instead of one wide one: per day
+	// for the trends, per question and department for the breakdowns
+	daily, err := s.store.ReportSums(ctx, f, "day", "source", "kind")
+	if err != nil {
+		return nil, err
+	}
+	cur, err := s.store.ReportSums(ctx, f, "department_id", "source", "survey_id", "question_key", "kind")
 	if err != nil {
 		return nil, err
 	}
@@ -219,8 +225,7 @@ func (s *Service) Dashboard(ctx context.Context, q Query) (*Dashboard, error) {
 		}
 		return cs[c]
 	}
-	for _, row := range cur {
-		d.Now.Add(row)
+	for _, row := range daily {
 		b := d.Bucketing.Bucket(row.Day)
 		if d.Trend[b] == nil {
 			d.Trend[b] = &Score{}
@@ -231,7 +236,11 @@ func (s *Service) Dashboard(ctx context.Context, q Query) (*Dashboard, error) {
 				d.Volume[b] = map[string]int64{}
 			}
 			d.Volume[b][row.Source] += row.N
-		} else {
+		}
+	}
+	for _, row := range cur {
+		d.Now.Add(row)
+		if row.Kind != "" {
 			question(row).Now.Add(row)
 		}
 		dept(row.DepartmentID).Now.Add(row)
@@ -317,42 +326,37 @@ func (s *Service) questionRows(ctx context.Context, d *Dashboard, qs map[qk]*Que
 
 func (s *Service) complaints(ctx context.Context, d *Dashboard, q Query, f models.ReportFilter, ids []uint, scoped bool, names map[uint]models.Department) error {
 	r := q.Range
-	facts, err := s.store.CaseFacts(ctx, r.Start, r.End, ids, scoped, q.Channel)
+	groups, err := s.store.CaseGroups(ctx, r.Start, r.End, ids, scoped, q.Channel)
+	if err != nil {
+		return err
+	}
+	times, err := s.store.CaseTimes(ctx, r.Start, r.End, ids, scoped, q.Channel)
 	if err != nil {
 		return err
 	}
 	byCat, byDept := map[string]int64{}, map[string]int64{}
+	var acked, ackIn, resolved, resIn, cases int64
+	for _, g := range groups {
+		byCat[g.Category] += g.N
+		byDept[names[g.DepartmentID].Code] += g.N
+		cases += g.N
+		d.GrievancesOpened += g.Grievances
+		acked, ackIn, resolved, resIn = acked+g.Acked, ackIn+g.AckWithin, resolved+g.Resolved, resIn+g.ResolveWithin
+		d.Followup.Answered += g.FollowupAnswered
+		d.Followup.Satisfied += g.FollowupSatisfied
+	}
 	var ack, res []time.Duration
-	var ackIn, resIn int
-	for _, c := range facts {
-		byCat[c.Category]++
-		byDept[names[c.DepartmentID].Code]++
+	for _, c := range times {
 		d.CaseTrend[d.Bucketing.Bucket(c.CreatedAt.In(s.cfg.Location).Format(dayLayout))]++
-		if c.Grievance {
-			d.GrievancesOpened++
-		}
 		if c.AcknowledgedAt != nil {
 			ack = append(ack, c.AcknowledgedAt.Sub(c.CreatedAt))
-			if !c.AcknowledgedAt.After(c.AcknowledgeBy) {
-				ackIn++
-			}
 		}
 		if c.ResolvedAt != nil {
 			res = append(res, c.ResolvedAt.Sub(c.CreatedAt))
-			if !c.ResolvedAt.After(c.ResolveBy) {
-				resIn++
-			}
-		}
-		switch c.FollowupAnswer {
-		case models.FollowupSatisfied:
-			d.Followup.Answered++
-			d.Followup.Satisfied++
-		case models.FollowupNotSatisfied:
-			d.Followup.Answered++
 		}
 	}
 	d.CasesByCategory, d.CasesByDept = counts(byCat), counts(byDept)
-	h := Handling{Cases: len(facts), Acked: len(ack), Resolved: len(res), AckWithin: ratio(int64(ackIn), int64(len(ack))), ResolveWithin: ratio(int64(resIn), int64(len(res)))}
+	h := Handling{Cases: int(cases), Acked: int(acked), Resolved: int(resolved), AckWithin: ratio(ackIn, acked), ResolveWithin: ratio(resIn, resolved)}
 	h.AckP50, _ = Percentile(ack, 50)
 	h.AckP90, _ = Percentile(ack, 90)
 	h.ResolveP50, _ = Percentile(res, 50)
