@@ -26,7 +26,8 @@ import (
 type Options struct {
 	N           int // requests per measurement
 	Concurrency int
-	Drain       bool // also drain a 10,000-message backlog at 100/s
+	Drain       bool    // also drain a 10,000-message backlog at 100/s
+	Rate        float64 // offered requests per second (open loop); 0 = closed loop
 	Out         io.Writer
 }
 
@@ -71,6 +72,33 @@ func run(name string, n, conc int, fn func(i int) error) Latency {
 				lat[i] = time.Since(t)
 			}
 		}()
+	}
+	wg.Wait()
+	el := time.Since(start)
+	sort.Slice(lat, func(a, b int) bool { return lat[a] < lat[b] })
+	return Latency{Name: name, N: n, Elapsed: el, P50: lat[n/2], P95: lat[n*95/100], P99: lat[n*99/100], Errors: errs.Load()}
+}
+
+// runAt sends n calls at a fixed rate whatever the answers' speed (open
+// loop, as Twilio does) and measures each from when it was due, so a
+// server that falls behind shows it in the percentiles.
+func runAt(name string, n int, rate float64, fn func(i int) error) Latency {
+	lat := make([]time.Duration, n)
+	var errs atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	interval := time.Duration(float64(time.Second) / rate)
+	for i := 0; i < n; i++ {
+		due := start.Add(time.Duration(i) * interval)
+		time.Sleep(time.Until(due))
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			if err := fn(i); err != nil {
+				errs.Add(1)
+			}
+			lat[i] = time.Since(due)
+		}(i)
 	}
 	wg.Wait()
 	el := time.Since(start)

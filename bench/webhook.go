@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"time"
 
 	"github.com/patientvoice/patientvoice/config"
 	"github.com/patientvoice/patientvoice/gateway/gatewaytest"
@@ -11,6 +12,9 @@ import (
 	"github.com/patientvoice/patientvoice/server"
 )
 
+// Webhook measures the inbound SMS webhook: as fast as it goes at
+// o.Concurrency, or at a fixed offered rate o.Rate (open loop, latency
+// counted from when each request was due).
 // Webhook measures POST /webhooks/twilio/sms with signature checks and
 // MessageSid dedupe: every request a new message (a polite reply is queued
 // for each), plus every tenth a replay of an earlier MessageSid.
@@ -25,6 +29,7 @@ func Webhook(ctx context.Context, cfg *config.Config, store *models.Store, o Opt
 		return Latency{}, err
 	}
 	hc := client(o.Concurrency)
+	nonce := time.Now().UnixNano() & 0xffffffffffff // fresh MessageSids each run: replays would be too easy
 	forms := make([]string, o.N)
 	sigs := make([]string, o.N)
 	for i := range forms {
@@ -32,14 +37,18 @@ func Webhook(ctx context.Context, cfg *config.Config, store *models.Store, o Opt
 		if i%10 == 9 {
 			sid = i - 5 // replay
 		}
-		f := url.Values{"MessageSid": {fmt.Sprintf("SMbench%026d", sid)}, "From": {fmt.Sprintf("+1312%07d", 5550000+sid%9000)},
+		f := url.Values{"MessageSid": {fmt.Sprintf("SM%012x%020d", nonce, sid)}, "From": {fmt.Sprintf("+1312%07d", 5550000+sid%9000)},
 			"To": {"+15005550006"}, "Body": {"Thank you for the care"}, "AccountSid": {"ACbench"}}
 		forms[i] = f.Encode()
 		sigs[i] = gatewaytest.Sign(c.Twilio.AuthToken, c.BaseURL+"/webhooks/twilio/sms", f)
 	}
-	return run("twilio webhook", o.N, o.Concurrency, func(i int) error {
+	send := func(i int) error {
 		return post(hc, base+"/webhooks/twilio/sms", "application/x-www-form-urlencoded", "", []byte(forms[i]), map[string]string{"X-Twilio-Signature": sigs[i]})
-	}), nil
+	}
+	if o.Rate > 0 {
+		return runAt(fmt.Sprintf("twilio webhook at %.0f/s", o.Rate), o.N, o.Rate, send), nil
+	}
+	return run("twilio webhook", o.N, o.Concurrency, send), nil
 }
 
 type nopSMS struct{}

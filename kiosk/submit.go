@@ -1,7 +1,6 @@
 package kiosk
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -57,15 +56,13 @@ func (h *Handler) Submit(c *fiber.Ctx) error {
 		return &survey.FieldError{Field: "id", Message: "must be a UUID made by the kiosk"}
 	}
 	in.ID = strings.ToLower(in.ID)
-	if prev, err := h.store.ResponseByClientID(ctx, in.ID); err == nil {
-		if prev.KioskID == nil || *prev.KioskID != k.ID {
-			return fiber.NewError(fiber.StatusConflict, "this id was already used by another device")
-		}
-		return c.Status(fiber.StatusOK).JSON(replyOf(prev))
-	} else if !errors.Is(err, models.ErrNotFound) {
-		return err
-	}
+	// a replay (same id) is found by the unique index when storing, so the
+	// common case costs no extra lookup
 	if err := h.checkRate(c, k); err != nil {
+		// over the limit, a replay of a stored submission is still answered
+		if prev, perr := h.store.ResponseByClientID(ctx, in.ID); perr == nil && prev.KioskID != nil && *prev.KioskID == k.ID {
+			return c.Status(fiber.StatusOK).JSON(replyOf(prev))
+		}
 		return err
 	}
 	def, err := h.definition(ctx, k.SurveyID)
@@ -87,6 +84,9 @@ func (h *Handler) Submit(c *fiber.Ctx) error {
 	}
 	status := fiber.StatusCreated
 	if !res.Created {
+		if prev := res.Response.KioskID; prev == nil || *prev != k.ID {
+			return fiber.NewError(fiber.StatusConflict, "this id was already used by another device")
+		}
 		status = fiber.StatusOK
 	}
 	return c.Status(status).JSON(replyOf(res.Response))

@@ -156,7 +156,12 @@ func New(d Deps) (*Server, error) {
 	app.Use(requestid.New())
 	app.Use(accessLog(d.Log, m))
 	app.Use(securityHeaders(strings.HasPrefix(d.Config.BaseURL, "https://")))
-	app.Use(compress.New())
+	// kiosk and webhook answers are a few dozen bytes: compressing them
+	// costs more than it saves
+	app.Use(compress.New(compress.Config{Next: func(c *fiber.Ctx) bool {
+		p := c.Path()
+		return strings.HasPrefix(p, "/api/kiosk/") || strings.HasPrefix(p, "/webhooks/") || p == "/healthz"
+	}}))
 	// small forms everywhere but the API (its own limits) and uploads
 	app.Use([]string{"/webhooks", "/s", "/f", "/unsubscribe", "/staff"}, bodyLimit(MaxFormBody, map[string]bool{"/staff/import": true}))
 

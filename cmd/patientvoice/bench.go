@@ -125,8 +125,16 @@ func runIngest(ctx context.Context, cfg *config.Config, store *models.Store, n, 
 		return err
 	}
 	fmt.Fprintln(io.out, wh)
+	at := o
+	at.Rate, at.N = 500, max(n, 5000)
+	wh500, err := bench.Webhook(ctx, cfg, store, at)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(io.out, wh500)
 	fmt.Fprintln(io.out)
-	t.add("Twilio webhook", fmt.Sprintf("%.0f req/s, p99 %.1f ms", wh.PerSecond(), ms(wh.P99)), "p99 < 50 ms at 500/s", wh.P99 < 50*time.Millisecond && wh.PerSecond() >= 500)
+	t.add("Twilio webhook, as fast as it goes", fmt.Sprintf("%.0f req/s, p99 %.1f ms", wh.PerSecond(), ms(wh.P99)), "(capacity)", wh.PerSecond() >= 500)
+	t.add("Twilio webhook at 500/s offered", fmt.Sprintf("p50 %.1f ms, p99 %.1f ms, %d errors", ms(wh500.P50), ms(wh500.P99), wh500.Errors), "p99 < 50 ms", wh500.P99 < 50*time.Millisecond && wh500.Errors == 0)
 	worst := 0.0
 	for _, r := range []struct {
 		rate float64
