@@ -74,6 +74,12 @@ func migrations() []migration {
 					return err
 				}
 			}
+			// ix_cases_report covers the reports' scans of a date range
+			if !tx.Migrator().HasIndex(&Case{}, "ix_cases_report") {
+				if err := tx.Migrator().CreateIndex(&Case{}, "ix_cases_report"); err != nil {
+					return err
+				}
+			}
 			if !tx.Migrator().HasIndex(&Case{}, "ix_cases_resolved") {
 				if err := tx.Migrator().CreateIndex(&Case{}, "ix_cases_resolved"); err != nil {
 					return err

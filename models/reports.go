@@ -139,20 +139,6 @@ func (s *Store) ExampleComments(ctx context.Context, f ReportFilter, theme strin
 	return out, nil
 }
 
-// CaseGroup is the cases of one category and department opened in a
-// range, counted in the database.
-type CaseGroup struct {
-	Category          string
-	DepartmentID      uint
-	N                 int64
-	Grievances        int64
-	Acked, AckWithin  int64 // acknowledged; of which by the deadline
-	Resolved          int64
-	ResolveWithin     int64
-	FollowupAnswered  int64
-	FollowupSatisfied int64
-}
-
 func caseRange(q *gorm.DB, from, to time.Time, depts []uint, scoped bool, source string) *gorm.DB {
 	q = q.Where("created_at >= ? AND created_at < ?", from, to)
 	if len(depts) > 0 || scoped {
@@ -164,50 +150,44 @@ func caseRange(q *gorm.DB, from, to time.Time, depts []uint, scoped bool, source
 	return q
 }
 
-// CaseGroups counts the cases opened in [from, to) by category and
-// department, with their grievance, SLA and follow-up counts.
-func (s *Store) CaseGroups(ctx context.Context, from, to time.Time, depts []uint, scoped bool, source string) ([]CaseGroup, error) {
-	q := caseRange(s.ctx(ctx).Model(&Case{}), from, to, depts, scoped, source).Select(`category, department_id, COUNT(*) AS n,
-		SUM(CASE WHEN grievance = ? THEN 1 ELSE 0 END) AS grievances,
-		SUM(CASE WHEN acknowledged_at IS NOT NULL THEN 1 ELSE 0 END) AS acked,
-		SUM(CASE WHEN acknowledged_at IS NOT NULL AND acknowledged_at <= acknowledge_by THEN 1 ELSE 0 END) AS ack_within,
-		SUM(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END) AS resolved,
-		SUM(CASE WHEN resolved_at IS NOT NULL AND resolved_at <= resolve_by THEN 1 ELSE 0 END) AS resolve_within,
-		SUM(CASE WHEN followup_answer <> '' THEN 1 ELSE 0 END) AS followup_answered,
-		SUM(CASE WHEN followup_answer = ? THEN 1 ELSE 0 END) AS followup_satisfied`, true, FollowupSatisfied).
-		Group("category, department_id")
-	var out []CaseGroup
-	return out, wrap("case groups", q.Scan(&out).Error)
+// CaseFact is what the complaint and handling reports need of one case;
+// AckInTime and ResolvedInTime say the deadline was met.
+type CaseFact struct {
+	CreatedAt                 time.Time
+	AcknowledgedAt            *time.Time
+	ResolvedAt                *time.Time
+	Category                  string
+	DepartmentID              uint
+	Grievance                 bool
+	FollowupAnswer            string
+	AckInTime, ResolvedInTime bool
 }
 
-// CaseTime is when one case was opened, acknowledged and resolved.
-type CaseTime struct {
-	CreatedAt      time.Time
-	AcknowledgedAt *time.Time
-	ResolvedAt     *time.Time
-}
-
-// CaseTimes lists the times of the cases opened in [from, to), for the
-// trend and the handling percentiles. Rows are scanned by hand: a
-// quarter's cases are tens of thousands of rows.
-func (s *Store) CaseTimes(ctx context.Context, from, to time.Time, depts []uint, scoped bool, source string) ([]CaseTime, error) {
+// CaseFacts lists the cases opened in [from, to): one scan of the
+// covering index ix_cases_report, scanned by hand (a quarter is tens of
+// thousands of rows, and reflection cost more than the query).
+func (s *Store) CaseFacts(ctx context.Context, from, to time.Time, depts []uint, scoped bool, source string) ([]CaseFact, error) {
 	rows, err := caseRange(s.ctx(ctx).Model(&Case{}), from, to, depts, scoped, source).
-		Select("created_at, acknowledged_at, resolved_at").Rows()
+		Select(`created_at, acknowledged_at, resolved_at, category, department_id, grievance, followup_answer,
+			CASE WHEN acknowledged_at IS NOT NULL AND acknowledged_at <= acknowledge_by THEN 1 ELSE 0 END,
+			CASE WHEN resolved_at IS NOT NULL AND resolved_at <= resolve_by THEN 1 ELSE 0 END`).Rows()
 	if err != nil {
-		return nil, wrap("case times", err)
+		return nil, wrap("case facts", err)
 	}
 	defer rows.Close()
-	var out []CaseTime
+	var out []CaseFact
 	for rows.Next() {
-		var c CaseTime
+		var c CaseFact
 		var ack, res nullTime
-		if err := rows.Scan((*anyTime)(&c.CreatedAt), &ack, &res); err != nil {
-			return nil, wrap("case times", err)
+		var ackIn, resIn int
+		if err := rows.Scan((*anyTime)(&c.CreatedAt), &ack, &res, &c.Category, &c.DepartmentID, &c.Grievance, &c.FollowupAnswer, &ackIn, &resIn); err != nil {
+			return nil, wrap("case facts", err)
 		}
 		c.AcknowledgedAt, c.ResolvedAt = ack.ptr(), res.ptr()
+		c.AckInTime, c.ResolvedInTime = ackIn == 1, resIn == 1
 		out = append(out, c)
 	}
-	return out, wrap("case times", rows.Err())
+	return out, wrap("case facts", rows.Err())
 }
 
 // anyTime scans a time from either driver: MySQL gives time.Time
@@ -275,16 +255,20 @@ func (s *Store) GrievancesResolved(ctx context.Context, from, to time.Time, dept
 
 // OpenCaseCount is the open and overdue cases of one department now.
 type OpenCaseCount struct {
-	DepartmentID uint
-	Open         int64
-	Overdue      int64
+	DepartmentID      uint
+	Open              int64
+	Overdue           int64
+	OverdueGrievances int64
 }
 
 // OpenCaseCounts counts open cases per department, and those past a
 // deadline at now.
 func (s *Store) OpenCaseCounts(ctx context.Context, now time.Time, depts []uint, scoped bool) ([]OpenCaseCount, error) {
 	q := s.ctx(ctx).Model(&Case{}).
-		Select("department_id, COUNT(*) AS open, SUM(CASE WHEN resolve_by < ? OR (acknowledged_at IS NULL AND acknowledge_by < ?) THEN 1 ELSE 0 END) AS overdue", now, now).
+		Select(`department_id, COUNT(*) AS open,
+			SUM(CASE WHEN resolve_by < ? OR (acknowledged_at IS NULL AND acknowledge_by < ?) THEN 1 ELSE 0 END) AS overdue,
+			SUM(CASE WHEN grievance = ? AND (resolve_by < ? OR (acknowledged_at IS NULL AND acknowledge_by < ?)) THEN 1 ELSE 0 END) AS overdue_grievances`,
+			now, now, true, now, now).
 		Where("status IN ?", []string{StatusNew, StatusAcknowledged, StatusInProgress, StatusEscalated})
 	if len(depts) > 0 || scoped {
 		q = q.Where("department_id IN ?", append([]uint{0}, depts...))
@@ -451,4 +435,27 @@ func (s *Store) FreezeFunnel(ctx context.Context, loc *time.Location, through st
 func (s *Store) MarkInvitationStarted(ctx context.Context, id uint) error {
 	return wrap("mark invitation started", s.ctx(ctx).Model(&Invitation{}).Where("id = ? AND started_at IS NULL", id).
 		Update("started_at", s.Now()).Error)
+}
+
+// ReportRows returns the daily rollup rows in the filter as they are
+// stored, without grouping: a plain range scan of the primary key (a
+// quarter and its predecessor are a few thousand rows), scanned by hand,
+// so the dashboard groups them every way it needs in one read.
+func (s *Store) ReportRows(ctx context.Context, f ReportFilter) ([]ReportSum, error) {
+	rows, err := f.apply(s.ctx(ctx).Model(&ReportDaily{})).
+		Select("day, department_id, source, survey_id, kiosk_id, question_key, kind, n, top, promoters, detractors, yes, sum").Rows()
+	if err != nil {
+		return nil, wrap("report rows", err)
+	}
+	defer rows.Close()
+	var out []ReportSum
+	for rows.Next() {
+		var r ReportSum
+		if err := rows.Scan(&r.Day, &r.DepartmentID, &r.Source, &r.SurveyID, &r.KioskID, &r.QuestionKey, &r.Kind,
+			&r.N, &r.Top, &r.Promoters, &r.Detractors, &r.Yes, &r.Sum); err != nil {
+			return nil, wrap("report rows", err)
+		}
+		out = append(out, r)
+	}
+	return out, wrap("report rows", rows.Err())
 }

@@ -232,27 +232,27 @@ type Case struct {
 	ID             uint   `gorm:"primaryKey"`
 	Status         string `gorm:"size:16;not null;index:ix_cases_queue,priority:1"`
 	Priority       string `gorm:"size:8;not null;index:ix_cases_queue,priority:2"`
-	Category       string `gorm:"size:32;not null"`
-	DepartmentID   uint   `gorm:"not null;index:ix_cases_department"`
-	Source         string `gorm:"size:8;not null"`
+	Category       string `gorm:"size:32;not null;index:ix_cases_report,priority:4"`
+	DepartmentID   uint   `gorm:"not null;index:ix_cases_department;index:ix_cases_report,priority:2"`
+	Source         string `gorm:"size:8;not null;index:ix_cases_report,priority:3"`
 	Channel        string `gorm:"size:16;not null;default:''"`
 	Reasons        string `gorm:"size:1000;not null;default:''"` // comma separated tags
-	Grievance      bool   `gorm:"not null;default:false"`
+	Grievance      bool   `gorm:"not null;default:false;index:ix_cases_report,priority:5;index:ix_cases_resolved,priority:2"`
 	ResponseID     *uint  `gorm:"uniqueIndex:ux_cases_response"`
 	ContactID      *uint
-	AssigneeID     *uint     `gorm:"index:ix_cases_assignee"`
-	SummaryEnc     string    `gorm:"size:65536;not null;default:''"`
-	AcknowledgeBy  time.Time `gorm:"index:ix_cases_queue,priority:3"`
-	ResolveBy      time.Time
-	AcknowledgedAt *time.Time
-	ResolvedAt     *time.Time `gorm:"index:ix_cases_resolved"`
+	AssigneeID     *uint      `gorm:"index:ix_cases_assignee"`
+	SummaryEnc     string     `gorm:"size:65536;not null;default:''"`
+	AcknowledgeBy  time.Time  `gorm:"index:ix_cases_queue,priority:3;index:ix_cases_report,priority:7"`
+	ResolveBy      time.Time  `gorm:"index:ix_cases_report,priority:9"`
+	AcknowledgedAt *time.Time `gorm:"index:ix_cases_report,priority:6"`
+	ResolvedAt     *time.Time `gorm:"index:ix_cases_resolved,priority:1;index:ix_cases_report,priority:8"`
 	ClosedAt       *time.Time
 	// Follow-up: after resolution the patient may be asked whether they
 	// are satisfied with how the concern was handled ("yes" or "no").
 	FollowupSentAt     *time.Time
-	FollowupAnswer     string `gorm:"size:8;not null;default:''"`
+	FollowupAnswer     string `gorm:"size:8;not null;default:'';index:ix_cases_report,priority:10"`
 	FollowupAnsweredAt *time.Time
-	CreatedAt          time.Time `gorm:"index:ix_cases_created"`
+	CreatedAt          time.Time `gorm:"index:ix_cases_created;index:ix_cases_report,priority:1"`
 	UpdatedAt          time.Time
 }
 

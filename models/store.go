@@ -61,7 +61,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		// each write in BEGIN/COMMIT, tripling its round trips. Writes
 		// that must go together use explicit transactions.
 		SkipDefaultTransaction: true,
-		TranslateError:                           true,
+		TranslateError:         true,
 	}
 	var dial gorm.Dialector
 	switch o.Driver {

@@ -2,8 +2,10 @@ package reports
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/patientvoice/patientvoice/models"
@@ -44,6 +46,8 @@ type Dashboard struct {
 	GrievancesOpened, GrievancesResolved int64
 	// OverdueGrievances is open grievances past a deadline now.
 	OverdueGrievances int64
+
+	kioskRows []models.ReportSum // the period's rollup rows, for kiosk activity
 
 	Handling Handling
 	Open     []OpenRow
@@ -188,21 +192,61 @@ func (s *Service) Dashboard(ctx context.Context, q Query) (*Dashboard, error) {
 	d.Buckets = d.Bucketing.Buckets(r)
 	f, pf := s.filter(q, r, ids, scoped), s.filter(q, prev, ids, scoped)
 
-	// satisfaction: one grouped read for now, one for the previous period
-	// two narrow reads of the period instead of one wide one: per day
-	// for the trends, per question and department for the breakdowns
-	daily, err := s.store.ReportSums(ctx, f, "day", "source", "kind")
+	// the four parts read different tables and fill different fields:
+	// they run at once, each on its own connection
+	err = parallel(
+		func() error {
+			if err := s.satisfaction(ctx, d, f, pf, names); err != nil {
+				return err
+			}
+			return s.kiosks(ctx, d, f, names)
+		},
+		func() error { return s.funnel(ctx, d, q, f) },
+		func() error { return s.complaints(ctx, d, q, f, ids, scoped, names) },
+	)
 	if err != nil {
 		return nil, err
 	}
-	cur, err := s.store.ReportSums(ctx, f, "department_id", "source", "survey_id", "question_key", "kind")
-	if err != nil {
-		return nil, err
+	return d, nil
+}
+
+// parallel runs fns at once and returns the first error.
+func parallel(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn()
+		}()
 	}
-	old, err := s.store.ReportSums(ctx, pf, "department_id", "source", "survey_id", "question_key", "kind")
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// satisfaction fills the scores: per day for the trends (one narrow read)
+// and per question, department and channel for now and the previous
+// period.
+func (s *Service) satisfaction(ctx context.Context, d *Dashboard, f, pf models.ReportFilter, names map[uint]models.Department) error {
+	// one read of both periods' rollup rows, grouped here every way the
+	// page needs
+	both := f
+	both.FromDay = pf.FromDay
+	rows, err := s.store.ReportRows(ctx, both)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	var daily, cur, old []models.ReportSum
+	for _, r := range rows {
+		if r.Day >= f.FromDay {
+			daily = append(daily, r)
+			cur = append(cur, r)
+		} else if r.Day >= pf.FromDay && r.Day <= pf.ToDay {
+			old = append(old, r)
+		}
+	}
+	d.kioskRows = cur
 	qs := map[qk]*QuestionRow{}
 	ds := map[uint]*DeptRow{}
 	cs := map[string]*ChannelRow{}
@@ -255,7 +299,7 @@ func (s *Service) Dashboard(ctx context.Context, q Query) (*Dashboard, error) {
 		channel(row.Source).Prev.Add(row)
 	}
 	if err := s.questionRows(ctx, d, qs); err != nil {
-		return nil, err
+		return err
 	}
 	for _, v := range ds {
 		d.Departments = append(d.Departments, *v)
@@ -266,27 +310,26 @@ func (s *Service) Dashboard(ctx context.Context, q Query) (*Dashboard, error) {
 			d.Channels = append(d.Channels, *v)
 		}
 	}
+	return nil
+}
 
-	if q.Channel != "kiosk" {
-		steps, err := s.store.Funnel(ctx, f, s.cfg.Location)
-		if err != nil {
-			return nil, err
+// funnel fills the SMS and email invitation funnel.
+func (s *Service) funnel(ctx context.Context, d *Dashboard, q Query, f models.ReportFilter) error {
+	if q.Channel == "kiosk" {
+		return nil
+	}
+	steps, err := s.store.Funnel(ctx, f, s.cfg.Location)
+	if err != nil {
+		return err
+	}
+	for _, st := range steps {
+		if q.Channel != "" && st.Channel != q.Channel {
+			continue
 		}
-		for _, st := range steps {
-			if q.Channel != "" && st.Channel != q.Channel {
-				continue
-			}
-			d.Funnel = append(d.Funnel, FunnelRow{FunnelStep: st, DeliveredRate: ratio(st.Delivered, st.Sent),
-				StartedRate: ratio(st.Started, st.Delivered), CompletedRate: ratio(st.Completed, st.Started), ResponseRate: ratio(st.Completed, st.Sent)})
-		}
+		d.Funnel = append(d.Funnel, FunnelRow{FunnelStep: st, DeliveredRate: ratio(st.Delivered, st.Sent),
+			StartedRate: ratio(st.Started, st.Delivered), CompletedRate: ratio(st.Completed, st.Started), ResponseRate: ratio(st.Completed, st.Sent)})
 	}
-	if err := s.complaints(ctx, d, q, f, ids, scoped, names); err != nil {
-		return nil, err
-	}
-	if err := s.kiosks(ctx, d, f, names); err != nil {
-		return nil, err
-	}
-	return d, nil
+	return nil
 }
 
 type qk struct {
@@ -326,27 +369,55 @@ func (s *Service) questionRows(ctx context.Context, d *Dashboard, qs map[qk]*Que
 
 func (s *Service) complaints(ctx context.Context, d *Dashboard, q Query, f models.ReportFilter, ids []uint, scoped bool, names map[uint]models.Department) error {
 	r := q.Range
-	groups, err := s.store.CaseGroups(ctx, r.Start, r.End, ids, scoped, q.Channel)
-	if err != nil {
-		return err
-	}
-	times, err := s.store.CaseTimes(ctx, r.Start, r.End, ids, scoped, q.Channel)
+	var facts []models.CaseFact
+	var open []models.OpenCaseCount
+	var themes []models.ThemeCount
+	err := parallel(
+		func() (err error) {
+			facts, err = s.store.CaseFacts(ctx, r.Start, r.End, ids, scoped, q.Channel)
+			return err
+		},
+		func() (err error) {
+			d.GrievancesResolved, err = s.store.GrievancesResolved(ctx, r.Start, r.End, ids, scoped)
+			return err
+		},
+		func() (err error) { open, err = s.store.OpenCaseCounts(ctx, s.now(), ids, scoped); return err },
+		func() (err error) { themes, err = s.store.ReportThemes(ctx, f, 8); return err },
+	)
 	if err != nil {
 		return err
 	}
 	byCat, byDept := map[string]int64{}, map[string]int64{}
-	var acked, ackIn, resolved, resIn, cases int64
-	for _, g := range groups {
-		byCat[g.Category] += g.N
-		byDept[names[g.DepartmentID].Code] += g.N
-		cases += g.N
-		d.GrievancesOpened += g.Grievances
-		acked, ackIn, resolved, resIn = acked+g.Acked, ackIn+g.AckWithin, resolved+g.Resolved, resIn+g.ResolveWithin
-		d.Followup.Answered += g.FollowupAnswered
-		d.Followup.Satisfied += g.FollowupSatisfied
+	var acked, ackIn, resolved, resIn int64
+	for _, c := range facts {
+		byCat[c.Category]++
+		byDept[names[c.DepartmentID].Code]++
+		if c.Grievance {
+			d.GrievancesOpened++
+		}
+		if c.AcknowledgedAt != nil {
+			acked++
+			if c.AckInTime {
+				ackIn++
+			}
+		}
+		if c.ResolvedAt != nil {
+			resolved++
+			if c.ResolvedInTime {
+				resIn++
+			}
+		}
+		switch c.FollowupAnswer {
+		case models.FollowupSatisfied:
+			d.Followup.Answered++
+			d.Followup.Satisfied++
+		case models.FollowupNotSatisfied:
+			d.Followup.Answered++
+		}
 	}
+	cases := int64(len(facts))
 	var ack, res []time.Duration
-	for _, c := range times {
+	for _, c := range facts {
 		d.CaseTrend[d.Bucketing.Bucket(c.CreatedAt.In(s.cfg.Location).Format(dayLayout))]++
 		if c.AcknowledgedAt != nil {
 			ack = append(ack, c.AcknowledgedAt.Sub(c.CreatedAt))
@@ -362,33 +433,10 @@ func (s *Service) complaints(ctx context.Context, d *Dashboard, q Query, f model
 	h.ResolveP50, _ = Percentile(res, 50)
 	h.ResolveP90, _ = Percentile(res, 90)
 	d.Handling = h
-	if d.GrievancesResolved, err = s.store.GrievancesResolved(ctx, r.Start, r.End, ids, scoped); err != nil {
-		return err
-	}
-	yes := true
-	var codes []string
-	if scoped {
-		for _, id := range ids {
-			codes = append(codes, names[id].Code)
-		}
-		if len(codes) == 0 {
-			codes = []string{"-"}
-		}
-	}
-	if d.OverdueGrievances, err = s.store.CountCases(ctx, models.CaseFilter{Grievance: &yes, OverdueAt: s.now(), Departments: codes}); err != nil {
-		return err
-	}
-	open, err := s.store.OpenCaseCounts(ctx, s.now(), ids, scoped)
-	if err != nil {
-		return err
-	}
 	for _, o := range open {
+		d.OverdueGrievances += o.OverdueGrievances
 		dep := names[o.DepartmentID]
 		d.Open = append(d.Open, OpenRow{Code: dep.Code, Name: dep.Name, Open: o.Open, Overdue: o.Overdue})
-	}
-	themes, err := s.store.ReportThemes(ctx, f, 8)
-	if err != nil {
-		return err
 	}
 	for i, t := range themes {
 		row := ThemeRow{Theme: t.Theme, N: t.N}
@@ -406,14 +454,9 @@ func (s *Service) kiosks(ctx context.Context, d *Dashboard, f models.ReportFilte
 	if f.Source != "" && f.Source != "kiosk" {
 		return nil
 	}
-	f.Source = "kiosk"
-	rows, err := s.store.ReportSums(ctx, f, "kiosk_id", "kind")
-	if err != nil {
-		return err
-	}
 	n := map[uint]int64{}
-	for _, r := range rows {
-		if r.Kind == "" {
+	for _, r := range d.kioskRows {
+		if r.Kind == "" && r.Source == "kiosk" {
 			n[r.KioskID] += r.N
 		}
 	}

@@ -161,6 +161,9 @@ func TestSummaryFixtures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if len(d.Kiosks) != 1 || d.Kiosks[0].Responses != 3 {
+			t.Errorf("kiosk activity %+v; want the ED kiosk with 3 (k1 k2 k3)", d.Kiosks)
+		}
 		if len(d.Themes) == 0 || len(d.Themes[0].Examples) != 1 || d.Themes[0].Examples[0] != "The nurse was rude" {
 			t.Errorf("themes %+v", d.Themes)
 		}

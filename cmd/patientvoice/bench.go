@@ -21,7 +21,7 @@ func benchCmd(ctx context.Context, args []string, io stdio, env func(string) (st
 	n := fs.Int("n", 3000, "ingest: requests per measurement")
 	conc := fs.Int("concurrency", 32, "ingest: concurrent clients")
 	pn := fs.Int("pages-n", 200, "pages: requests per measurement")
-	pconc := fs.Int("pages-concurrency", 2, "pages: concurrent staff clients")
+	pconc := fs.Int("pages-concurrency", 1, "pages: concurrent staff clients (1: one manager at a time; try 2 or 4 for a busy office)")
 	drain := fs.Bool("drain", false, "ingest: also drain a 10,000-message backlog at TWILIO_RATE 100 (about 100 s)")
 	exportRows := fs.Int("export-rows", 100000, "pages: export a date range holding about this many responses")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (server and load) to this file, for go tool pprof")
