@@ -66,8 +66,9 @@ func open(b *strings.Builder, s Spec) {
 func axes(b *strings.Builder, s Spec, lo, hi float64) (y func(float64) float64) {
 	ph := height - top - bot
 	y = func(v float64) float64 { return top + ph - (v-lo)/(hi-lo)*ph }
-	for i := 0; i <= 4; i++ {
-		v := lo + (hi-lo)*float64(i)/4
+	steps := tickSteps(hi - lo)
+	for i := 0; i <= steps; i++ {
+		v := lo + (hi-lo)*float64(i)/float64(steps)
 		fmt.Fprintf(b, `<line class="grid" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/><text class="tick" x="%.1f" y="%.1f" text-anchor="end">%s</text>`,
 			left, width-right, y(v), y(v), left-6, y(v)+4, esc(fmtNum(v, s.Unit)))
 	}
@@ -80,6 +81,20 @@ func axes(b *strings.Builder, s Spec, lo, hi float64) (y func(float64) float64) 
 		fmt.Fprintf(b, `<text class="tick" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, xCenter(i, n), height-bot+16, esc(short(l)))
 	}
 	return y
+}
+
+// tickSteps divides a 1, 2 or 5 times a power of ten span into round
+// steps: 5 for 1 and 5 (0.2, 1), 4 for 2 (0.5); a fixed span such as 200
+// (NPS) gets 4.
+func tickSteps(span float64) int {
+	m := span / math.Pow(10, math.Floor(math.Log10(span)))
+	switch {
+	case math.Abs(m-2) < 1e-9:
+		return 4
+	case math.Abs(m-1) < 1e-9 || math.Abs(m-5) < 1e-9:
+		return 5
+	}
+	return 4
 }
 
 // short trims a YYYY-MM-DD label to MM-DD to fit under a bar.

@@ -55,6 +55,14 @@ func TestCharts(t *testing.T) {
 	}
 }
 
+func TestTickSteps(t *testing.T) {
+	for span, want := range map[float64]int{1: 5, 5: 5, 50: 5, 2: 4, 20: 4, 200: 4, 100: 5} {
+		if got := tickSteps(span); got != want {
+			t.Errorf("tickSteps(%v) = %d, want %d", span, got, want)
+		}
+	}
+}
+
 func TestNiceMax(t *testing.T) {
 	for in, want := range map[float64]float64{0: 1, 0.7: 1, 3: 5, 11: 20, 99: 100, 101: 200, 2500: 5000} {
 		if got := niceMax(in); got != want {

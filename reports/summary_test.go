@@ -161,8 +161,22 @@ func TestSummaryFixtures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// an agent scoped to ED sees ED only, whatever department is asked
+		for _, dept := range []string{"", "INPT"} {
+			ed, err := a.Server.Reports.Dashboard(context.Background(), reports.Query{Range: rg, Scope: []string{"ED"}, Department: dept})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := int64(4) // k1 k2 k3 and the late one
+			if dept == "INPT" {
+				want = 0
+			}
+			if ed.Now.Responses != want || len(ed.Departments) > 1 || len(ed.Departments) == 1 && ed.Departments[0].Code != "ED" {
+				t.Errorf("agent scoped to ED asking %q: %d responses, departments %+v", dept, ed.Now.Responses, ed.Departments)
+			}
+		}
 		if len(d.Kiosks) != 1 || d.Kiosks[0].Responses != 3 {
-			t.Errorf("kiosk activity %+v; want the ED kiosk with 3 (k1 k2 k3)", d.Kiosks)
+			t.Errorf("kiosk activity %+v; want the ED kiosk with 3 (k1 k2 k3; the late one came without a kiosk)", d.Kiosks)
 		}
 		if len(d.Themes) == 0 || len(d.Themes[0].Examples) != 1 || d.Themes[0].Examples[0] != "The nurse was rude" {
 			t.Errorf("themes %+v", d.Themes)

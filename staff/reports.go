@@ -217,8 +217,14 @@ func buildReportView(v *reportsView, d *reports.Dashboard) {
 		Series: []chart.Series{{Name: "Kiosk", Class: "s1", Values: kiosk}, {Name: "SMS", Class: "s2", Values: sms}, {Name: "Email", Class: "s3", Values: email}}})
 	v.TrendChart = chart.Lines(chart.Spec{ID: "ch-csat", Title: "CSAT top-box by " + string(d.Bucketing), Labels: d.Buckets, Min: 0, Max: 100, Unit: "%",
 		Series: []chart.Series{{Name: "CSAT top-box", Class: "s1", Values: csat}}})
-	v.NPSChart = chart.Lines(chart.Spec{ID: "ch-nps", Title: "NPS by " + string(d.Bucketing), Labels: d.Buckets, Min: -100, Max: 100,
-		Series: []chart.Series{{Name: "NPS", Class: "s2", Values: nps}}})
+	hasNPS := false
+	for _, x := range nps {
+		hasNPS = hasNPS || !math.IsNaN(x)
+	}
+	if hasNPS {
+		v.NPSChart = chart.Lines(chart.Spec{ID: "ch-nps", Title: "NPS by " + string(d.Bucketing), Labels: d.Buckets, Min: -100, Max: 100,
+			Series: []chart.Series{{Name: "NPS", Class: "s2", Values: nps}}})
+	}
 	v.CaseChart = chart.StackedBars(chart.Spec{ID: "ch-cases", Title: "Cases opened by " + string(d.Bucketing), Labels: d.Buckets,
 		Series: []chart.Series{{Name: "Cases", Class: "s4", Values: cases}}})
 	var labels []string
