@@ -21,6 +21,8 @@ type Query struct {
 	Channel    string
 	SurveyID   uint
 	Scope      []string // department codes an agent may see; empty = all
+	// Bucketing groups the trends; empty picks one from the range length.
+	Bucketing Bucketing
 }
 
 // Dashboard is every figure of the reports page.
@@ -188,7 +190,11 @@ func (s *Service) Dashboard(ctx context.Context, q Query) (*Dashboard, error) {
 		names[d.ID] = d
 	}
 	r, prev := q.Range, q.Range.Previous()
-	d := &Dashboard{Query: q, Bucketing: BucketingFor(r), Volume: map[string]map[string]int64{}, Trend: map[string]*Score{}, CaseTrend: map[string]int64{}}
+	b := q.Bucketing
+	if b != Daily && b != Weekly && b != Monthly {
+		b = BucketingFor(r)
+	}
+	d := &Dashboard{Query: q, Bucketing: b, Volume: map[string]map[string]int64{}, Trend: map[string]*Score{}, CaseTrend: map[string]int64{}}
 	d.Buckets = d.Bucketing.Buckets(r)
 	f, pf := s.filter(q, r, ids, scoped), s.filter(q, prev, ids, scoped)
 

@@ -236,6 +236,12 @@ func TestDashboardFixtures(t *testing.T) {
 				t.Errorf("reports page lacks %q", want)
 			}
 		}
+		if r := m.Get("/staff/reports?from=2026-11-01&to=2026-11-30&by=month"); r.Status != 200 || !strings.Contains(string(r.Body), "<th scope=\"row\">2026-11</th>") {
+			t.Errorf("monthly trend: %d", r.Status)
+		}
+		if r := m.Get("/staff/reports?by=year"); r.Status != 400 {
+			t.Errorf("unknown bucketing: %d", r.Status)
+		}
 		if r := m.Get("/staff/reports?from=2026-12-01&to=2026-11-01"); r.Status != 400 {
 			t.Errorf("reversed dates: %d", r.Status)
 		}

@@ -117,7 +117,11 @@ func (h *Handler) reportQuery(c *fiber.Ctx, get func(string) string) (reports.Qu
 			return reports.Query{}, "", fiber.NewError(fiber.StatusBadRequest, "Unknown date preset.")
 		}
 	}
-	q := reports.Query{Range: r, Department: get("department"), Channel: get("channel"), Scope: scope(principal(c).User)}
+	q := reports.Query{Range: r, Department: get("department"), Channel: get("channel"), Scope: scope(principal(c).User),
+		Bucketing: reports.Bucketing(get("by"))}
+	if b := get("by"); b != "" && b != "day" && b != "week" && b != "month" {
+		return q, preset, fiber.NewError(fiber.StatusBadRequest, "Trends go by day, week or month.")
+	}
 	if q.Channel != "" && q.Channel != "kiosk" && q.Channel != "sms" && q.Channel != "email" {
 		return q, preset, fiber.NewError(fiber.StatusBadRequest, "Unknown channel.")
 	}
