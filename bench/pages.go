@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/patientvoice/patientvoice/config"
@@ -153,26 +152,11 @@ func export(ctx context.Context, c *http.Client, base, cookie, csrf, from, to st
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	fig := ExportFigures{BaseHeap: ms.HeapAlloc}
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				var m runtime.MemStats
-				runtime.ReadMemStats(&m)
-				if m.HeapAlloc > peak.Load() {
-					peak.Store(m.HeapAlloc)
-				}
-			}
-		}
-	}()
+	stopPeak := peakOf(func() uint64 {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	})
 	form := url.Values{"csrf": {csrf}, "kind": {"responses"}, "from": {from}, "to": {to}}
 	req, _ := http.NewRequestWithContext(ctx, "POST", base+"/staff/reports/export", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -180,8 +164,7 @@ func export(ctx context.Context, c *http.Client, base, cookie, csrf, from, to st
 	start := time.Now()
 	resp, err := c.Do(req)
 	if err != nil {
-		close(stop)
-		<-done
+		stopPeak()
 		return fig, err
 	}
 	lines := 0
@@ -196,9 +179,7 @@ func export(ctx context.Context, c *http.Client, base, cookie, csrf, from, to st
 	}
 	resp.Body.Close()
 	fig.Elapsed = time.Since(start)
-	close(stop)
-	<-done
-	fig.PeakHeap = peak.Load()
+	fig.PeakHeap = stopPeak()
 	fig.Rows = lines - 1 // the header; comments never hold a raw newline in the seed
 	if resp.StatusCode != 200 {
 		return fig, fmt.Errorf("export: status %d", resp.StatusCode)

@@ -40,18 +40,24 @@ func rssOf(pid string) (uint64, error) {
 	return 0, fmt.Errorf("no VmRSS for %s", pid)
 }
 
-// RSSPeak samples this process's RSS every 50 ms until stop is called and
-// returns the peak.
+// RSSPeak samples this process's RSS until stop is called and returns
+// the peak.
 func RSSPeak() (stop func() uint64) {
+	return peakOf(func() uint64 { v, _ := rssOf("self"); return v })
+}
+
+// peakOf calls sample every 20 ms until stop is called and returns the
+// largest value seen.
+func peakOf(sample func() uint64) (stop func() uint64) {
 	var peak atomic.Uint64
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		t := time.NewTicker(50 * time.Millisecond)
+		t := time.NewTicker(20 * time.Millisecond)
 		defer t.Stop()
 		for {
-			if v, err := rssOf("self"); err == nil && v > peak.Load() {
+			if v := sample(); v > peak.Load() {
 				peak.Store(v)
 			}
 			select {

@@ -22,8 +22,6 @@ import (
 	"github.com/patientvoice/patientvoice/testdb"
 )
 
-const twToken = "fa1ceb00cfa1ceb00cfa1ceb00cfa1ce"
-
 type node struct {
 	srv  *server.Server
 	logs *bytes.Buffer
@@ -73,14 +71,13 @@ func TestTwoServersOneDatabase(t *testing.T) {
 	b := testdb.Backend{Name: "mysql", Driver: "mysql", DSN: dsn}
 	tw, mail := gatewaytest.NewTwilio(t), gatewaytest.NewSMTP(t)
 	cfg, err := config.Parse(func(k string) (string, bool) {
-		return map[string]string{"PV_SECRET": testdb.Secret, "PV_DB": b.URL(), "PV_KIOSK_RATE": "0", "PV_QUIET_HOURS": "", "PV_SURVEY_DELAY": "0s",
-			"PV_BASE_URL": "https://pv.hospital.example", "TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef", "TWILIO_AUTH_TOKEN": twToken,
-			"TWILIO_FROM": "+15005550006", "TWILIO_API_URL": tw.URL, "TWILIO_RATE": "200", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": fmt.Sprint(mail.Port),
-			"SMTP_TLS": "none", "SMTP_FROM": "pv@hospital.example"}[k], k != "PV_DEMO"
+		v, ok := map[string]string{"PV_SECRET": testdb.Secret, "PV_DB": b.URL(), "PV_KIOSK_RATE": "0", "PV_QUIET_HOURS": "", "PV_SURVEY_DELAY": "0s"}[k]
+		return v, ok
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	gatewaytest.Wire(cfg, tw, mail, "pv@hospital.example")
 	var nodes []node
 	for i := 0; i < 2; i++ {
 		store := testdb.Open(t, b, nil)
@@ -165,11 +162,11 @@ func TestTwoServersOneDatabase(t *testing.T) {
 	// each patient answers; Twilio delivers every webhook four times,
 	// spread over both servers
 	sign := func(path string, form url.Values) map[string]string {
-		return map[string]string{"X-Twilio-Signature": gatewaytest.Sign(twToken, "https://pv.hospital.example"+path, form)}
+		return map[string]string{"X-Twilio-Signature": gatewaytest.Sign(gatewaytest.AuthToken, gatewaytest.BaseURL+path, form)}
 	}
 	for i, p := range phones {
 		form := url.Values{"MessageSid": {fmt.Sprintf("SMdrill%026d", i)}, "From": {p}, "To": {"+15005550006"}, "Body": {"2"},
-			"AccountSid": {"AC0123456789abcdef0123456789abcdef"}}
+			"AccountSid": {gatewaytest.AccountSID}}
 		both(func(n node) {
 			if st, b := n.do(t, "POST", "/webhooks/twilio/sms", "application/x-www-form-urlencoded", "", []byte(form.Encode()), sign("/webhooks/twilio/sms", form)); st != 200 {
 				t.Errorf("webhook: %d %s", st, b)

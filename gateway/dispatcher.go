@@ -170,7 +170,7 @@ func (d *Dispatcher) record(ctx context.Context, m models.OutboundMessage, provi
 			d.log.Error("record sent message", "id", m.ID, "err", e.Error())
 		}
 		if m.InvitationID != nil && (m.Kind == "invitation") {
-			_ = d.store.MarkInvitationSent(ctx, *m.InvitationID, d.now())
+			_ = d.store.MarkInvitationSent(ctx, *m.InvitationID, d.now(), m.Channel == "email")
 		}
 		return
 	}

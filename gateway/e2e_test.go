@@ -17,7 +17,7 @@ import (
 	"github.com/patientvoice/patientvoice/testapp"
 )
 
-const authToken = "fa1ceb00cfa1ceb00cfa1ceb00cfa1ce"
+const authToken = gatewaytest.AuthToken
 
 type env struct {
 	*testapp.App
@@ -33,10 +33,7 @@ func setup(t *testing.T, fn func(t *testing.T, e *env), mutate ...func(*config.C
 			tw := gatewaytest.NewTwilio(t)
 			mail := gatewaytest.NewSMTP(t)
 			a := testapp.New(t, b, func(c *config.Config) {
-				c.Twilio = config.Twilio{AccountSID: "AC0123456789abcdef0123456789abcdef", AuthToken: authToken, From: "+15005550006",
-					APIURL: tw.URL, Rate: 200, ManagedOptOut: true}
-				c.SMTP = config.SMTP{Host: "127.0.0.1", Port: mail.Port, TLS: "none", From: "survey@hospital.example"}
-				c.BaseURL = "https://pv.hospital.example"
+				gatewaytest.Wire(c, tw, mail, "survey@hospital.example")
 				c.OrgName = "Saint Example Hospital"
 				for _, m := range mutate {
 					m(c)

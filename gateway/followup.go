@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"strconv"
 	"strings"
 	"time"
@@ -14,10 +13,12 @@ import (
 	"github.com/patientvoice/patientvoice/survey"
 )
 
-// ErrFollowupNotAllowed is returned when a follow-up cannot go: the case is
-// not resolved, was asked already, or the patient cannot be reached on the
-// channel. Its message is meant for staff.
-var ErrFollowupNotAllowed = errors.New("follow-up not allowed")
+// refuse is the 409 staff see when a follow-up cannot go: the case is not
+// resolved, was asked already, or the patient cannot be reached on the
+// channel.
+func refuse(why string) error {
+	return fiber.NewError(fiber.StatusConflict, "No follow-up: "+why+".")
+}
 
 // followupTexts are the satisfaction question's wordings per language.
 type followupTexts struct {
@@ -72,10 +73,10 @@ func (h *Handler) SendFollowup(ctx context.Context, caseID uint, channel, actor 
 		return err
 	}
 	if cs.ContactID == nil {
-		return fmt.Errorf("%w: this case has no patient contact details", ErrFollowupNotAllowed)
+		return refuse("this case has no patient contact details")
 	}
 	if cs.Status != models.StatusResolved && cs.Status != models.StatusClosed {
-		return fmt.Errorf("%w: resolve the case first", ErrFollowupNotAllowed)
+		return refuse("resolve the case first")
 	}
 	ct, err := h.store.ContactRow(ctx, *cs.ContactID)
 	if err != nil {
@@ -87,26 +88,26 @@ func (h *Handler) SendFollowup(ctx context.Context, caseID uint, channel, actor 
 	switch channel {
 	case sms:
 		if ct.PhoneEnc == "" || ct.SMSOptOut {
-			return fmt.Errorf("%w: the patient gave no phone number or opted out of texts", ErrFollowupNotAllowed)
+			return refuse("the patient gave no phone number or opted out of texts")
 		}
 		m.To = h.store.Crypto.MustOpen(ct.PhoneEnc)
 		m.Body = fmt.Sprintf(t.SMS, h.cfg.OrgName)
 		m.NotBefore = h.cfg.QuietHours.Next(h.now(), h.zoneOf(ct.Timezone))
 	case email:
 		if ct.EmailEnc == "" || ct.EmailOptOut {
-			return fmt.Errorf("%w: the patient gave no email address or unsubscribed", ErrFollowupNotAllowed)
+			return refuse("the patient gave no email address or unsubscribed")
 		}
 		m.To = h.store.Crypto.MustOpen(ct.EmailEnc)
 		m.Subject, m.Body, m.HTML = followupEmail(h.cfg.OrgName, ct.Language, h.links.Followup(cs.ID))
 	default:
-		return fmt.Errorf("%w: choose SMS or email", ErrFollowupNotAllowed)
+		return refuse("choose SMS or email")
 	}
 	ok, err := h.store.MarkFollowupSent(ctx, cs.ID, h.now())
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("%w: the patient was asked already", ErrFollowupNotAllowed)
+		return refuse("the patient was asked already")
 	}
 	if _, _, err := h.store.Enqueue(ctx, m); err != nil {
 		_ = h.store.UnmarkFollowup(ctx, cs.ID)
@@ -120,17 +121,7 @@ func followupEmail(org, lang, link string) (subject, text, htmlBody string) {
 	greet := textsFor(lang).EmailHello
 	subject = fmt.Sprintf(t.Subject, org)
 	text = strings.Join([]string{greet, "", t.Body, "", link}, "\n")
-	dir := "ltr"
-	if lang == "ar" {
-		dir = "rtl"
-	}
-	e := html.EscapeString
-	htmlBody = fmt.Sprintf(`<!doctype html><html lang="%s" dir="%s"><body style="font-family:sans-serif;line-height:1.5;color:#14202e">
-<p>%s</p><p>%s</p>
-<p><a href="%s" style="display:inline-block;background:#0b5cad;color:#fff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:bold">%s</a></p>
-<p style="font-size:13px;color:#4a5868">%s</p></body></html>`,
-		e(lang), dir, e(greet), e(t.Body), e(link), e(t.Title), e(org))
-	return subject, text, htmlBody
+	return subject, text, emailHTML(lang, greet, t.Body, link, t.Title, org, "")
 }
 
 // followupPage is what /f/{token} renders.

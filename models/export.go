@@ -48,9 +48,7 @@ func (s *Store) EachResponse(ctx context.Context, f ExportFilter, fn func(Export
 		q = q.Joins("LEFT JOIN contacts AS c ON c.id = r.contact_id")
 	}
 	q = q.Select(sel).Where("r.submitted_at >= ? AND r.submitted_at < ?", f.From, f.To)
-	if len(f.DepartmentIDs) > 0 || f.Scoped {
-		q = q.Where("r.department_id IN ?", append([]uint{0}, f.DepartmentIDs...))
-	}
+	q = inDepartments(q, "r.department_id", f.DepartmentIDs, f.Scoped)
 	if f.Source != "" {
 		q = q.Where("r.source = ?", f.Source)
 	}
@@ -136,9 +134,7 @@ func (s *Store) EachCase(ctx context.Context, f ExportFilter, fn func(ExportCase
 		q = q.Joins("LEFT JOIN contacts ON contacts.id = cases.contact_id")
 	}
 	q = q.Select(sel).Where("cases.created_at >= ? AND cases.created_at < ?", f.From, f.To)
-	if len(f.DepartmentIDs) > 0 || f.Scoped {
-		q = q.Where("cases.department_id IN ?", append([]uint{0}, f.DepartmentIDs...))
-	}
+	q = inDepartments(q, "cases.department_id", f.DepartmentIDs, f.Scoped)
 	if f.Source != "" {
 		q = q.Where("cases.source = ?", f.Source)
 	}

@@ -165,10 +165,16 @@ func (t *InvitationTx) Enqueue(m OutMessage) error {
 	return err
 }
 
-// MarkInvitationSent records the first message going out.
-func (s *Store) MarkInvitationSent(ctx context.Context, id uint, at time.Time) error {
-	err := s.ctx(ctx).Model(&Invitation{}).Where("id = ? AND status = ?", id, InvScheduled).
-		Updates(map[string]any{"status": InvSent, "first_sent_at": at}).Error
+// MarkInvitationSent records the first message going out;
+// accepted says the provider's acceptance is all the delivery news there
+// will be (email has no receipts), so it counts as the funnel's
+// "delivered"; SMS waits for Twilio's receipt (ApplyProviderStatus).
+func (s *Store) MarkInvitationSent(ctx context.Context, id uint, at time.Time, accepted bool) error {
+	upd := map[string]any{"status": InvSent, "first_sent_at": at}
+	if accepted {
+		upd["delivered_at"] = at
+	}
+	err := s.ctx(ctx).Model(&Invitation{}).Where("id = ? AND status = ?", id, InvScheduled).Updates(upd).Error
 	return wrap("mark invitation sent", err)
 }
 

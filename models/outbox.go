@@ -120,22 +120,7 @@ func (s *Store) MarkSent(ctx context.Context, id uint, providerID string) error 
 	now := s.Now()
 	err := s.ctx(ctx).Model(&OutboundMessage{}).Where("id = ? AND status = ?", id, OutSending).
 		Updates(map[string]any{"status": OutSent, "provider_id": providerID, "sent_at": now, "last_error": "", "updated_at": now}).Error
-	if err != nil {
-		return wrap("mark sent", err)
-	}
-	// email has no delivery receipts: accepted by the mail server is the
-	// funnel's "delivered"
-	// (a plain read, then an update by key: a subquery in the UPDATE would
-	// lock outbox rows other dispatchers are updating)
-	var m OutboundMessage
-	if err := s.ctx(ctx).Select("id, kind, channel, invitation_id").Take(&m, id).Error; err != nil {
-		return wrap("mark sent", err)
-	}
-	if m.Kind != "invitation" || m.Channel != "email" || m.InvitationID == nil {
-		return nil
-	}
-	err = s.ctx(ctx).Model(&Invitation{}).Where("id = ? AND delivered_at IS NULL", *m.InvitationID).Update("delivered_at", now).Error
-	return wrap("mark invitation delivered", err)
+	return wrap("mark sent", err)
 }
 
 // MarkRetry puts a claimed row back in the queue for a later attempt.

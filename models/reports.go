@@ -40,15 +40,20 @@ type ReportSum struct {
 	Sum          int64
 }
 
+// inDepartments narrows q to the departments when a list or a scope is
+// given; an empty scope matches nothing (id 0 never exists).
+func inDepartments(q *gorm.DB, col string, ids []uint, scoped bool) *gorm.DB {
+	if len(ids) == 0 && !scoped {
+		return q
+	}
+	return q.Where(col+" IN ?", append([]uint{0}, ids...))
+}
+
 var reportGroups = map[string]bool{"day": true, "department_id": true, "source": true, "survey_id": true, "kiosk_id": true, "question_key": true, "kind": true}
 
 func (f ReportFilter) apply(q *gorm.DB) *gorm.DB {
 	q = q.Where("day >= ? AND day <= ?", f.FromDay, f.ToDay)
-	if len(f.DepartmentIDs) > 0 {
-		q = q.Where("department_id IN ?", f.DepartmentIDs)
-	} else if f.Scoped {
-		q = q.Where("1 = 0")
-	}
+	q = inDepartments(q, "department_id", f.DepartmentIDs, f.Scoped)
 	if f.Source != "" {
 		q = q.Where("source = ?", f.Source)
 	}
@@ -141,9 +146,7 @@ func (s *Store) ExampleComments(ctx context.Context, f ReportFilter, theme strin
 
 func caseRange(q *gorm.DB, from, to time.Time, depts []uint, scoped bool, source string) *gorm.DB {
 	q = q.Where("created_at >= ? AND created_at < ?", from, to)
-	if len(depts) > 0 || scoped {
-		q = q.Where("department_id IN ?", append([]uint{0}, depts...))
-	}
+	q = inDepartments(q, "department_id", depts, scoped)
 	if source != "" {
 		q = q.Where("source = ?", source)
 	}
@@ -246,9 +249,7 @@ func (n nullTime) ptr() *time.Time {
 // GrievancesResolved counts grievances resolved in [from, to).
 func (s *Store) GrievancesResolved(ctx context.Context, from, to time.Time, depts []uint, scoped bool) (int64, error) {
 	q := s.ctx(ctx).Model(&Case{}).Where("grievance = ? AND resolved_at >= ? AND resolved_at < ?", true, from, to)
-	if len(depts) > 0 || scoped {
-		q = q.Where("department_id IN ?", append([]uint{0}, depts...))
-	}
+	q = inDepartments(q, "department_id", depts, scoped)
 	var n int64
 	return n, wrap("count resolved grievances", q.Count(&n).Error)
 }
@@ -270,9 +271,7 @@ func (s *Store) OpenCaseCounts(ctx context.Context, now time.Time, depts []uint,
 			SUM(CASE WHEN grievance = ? AND (resolve_by < ? OR (acknowledged_at IS NULL AND acknowledge_by < ?)) THEN 1 ELSE 0 END) AS overdue_grievances`,
 			now, now, true, now, now).
 		Where("status IN ?", []string{StatusNew, StatusAcknowledged, StatusInProgress, StatusEscalated})
-	if len(depts) > 0 || scoped {
-		q = q.Where("department_id IN ?", append([]uint{0}, depts...))
-	}
+	q = inDepartments(q, "department_id", depts, scoped)
 	var out []OpenCaseCount
 	return out, wrap("open case counts", q.Group("department_id").Order("department_id").Scan(&out).Error)
 }
@@ -362,9 +361,7 @@ func (s *Store) funnelLive(ctx context.Context, from, to time.Time, f ReportFilt
 			SUM(CASE WHEN i.delivered_at IS NOT NULL THEN 1 ELSE 0 END) AS delivered`,
 			InvCompleted, InvCompleted).
 		Where("i.first_sent_at >= ? AND i.first_sent_at < ? AND i.channel IN ?", from, to, []string{"sms", "email"})
-	if len(f.DepartmentIDs) > 0 || f.Scoped {
-		q = q.Where("i.department_id IN ?", append([]uint{0}, f.DepartmentIDs...))
-	}
+	q = inDepartments(q, "i.department_id", f.DepartmentIDs, f.Scoped)
 	if f.SurveyID != 0 {
 		q = q.Where("i.survey_id = ?", f.SurveyID)
 	}

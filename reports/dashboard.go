@@ -243,16 +243,6 @@ func (s *Service) satisfaction(ctx context.Context, d *Dashboard, f, pf models.R
 	if err != nil {
 		return err
 	}
-	var daily, cur, old []models.ReportSum
-	for _, r := range rows {
-		if r.Day >= f.FromDay {
-			daily = append(daily, r)
-			cur = append(cur, r)
-		} else if r.Day >= pf.FromDay && r.Day <= pf.ToDay {
-			old = append(old, r)
-		}
-	}
-	d.kioskRows = cur
 	qs := map[qk]*QuestionRow{}
 	ds := map[uint]*DeptRow{}
 	cs := map[string]*ChannelRow{}
@@ -275,34 +265,40 @@ func (s *Service) satisfaction(ctx context.Context, d *Dashboard, f, pf models.R
 		}
 		return cs[c]
 	}
-	for _, row := range daily {
-		b := d.Bucketing.Bucket(row.Day)
-		if d.Trend[b] == nil {
-			d.Trend[b] = &Score{}
+	for _, row := range rows {
+		now := row.Day >= f.FromDay
+		if !now && (row.Day < pf.FromDay || row.Day > pf.ToDay) {
+			continue
 		}
-		d.Trend[b].Add(row)
-		if row.Kind == "" {
-			if d.Volume[b] == nil {
-				d.Volume[b] = map[string]int64{}
+		// pick is the current or the previous period's score
+		pick := func(cur, prev *Score) *Score {
+			if now {
+				return cur
 			}
-			d.Volume[b][row.Source] += row.N
+			return prev
 		}
-	}
-	for _, row := range cur {
-		d.Now.Add(row)
+		if now {
+			d.kioskRows = append(d.kioskRows, row)
+			b := d.Bucketing.Bucket(row.Day)
+			if d.Trend[b] == nil {
+				d.Trend[b] = &Score{}
+			}
+			d.Trend[b].Add(row)
+			if row.Kind == "" {
+				if d.Volume[b] == nil {
+					d.Volume[b] = map[string]int64{}
+				}
+				d.Volume[b][row.Source] += row.N
+			}
+		}
+		pick(&d.Now, &d.Prev).Add(row)
 		if row.Kind != "" {
-			question(row).Now.Add(row)
+			q := question(row)
+			pick(&q.Now, &q.Prev).Add(row)
 		}
-		dept(row.DepartmentID).Now.Add(row)
-		channel(row.Source).Now.Add(row)
-	}
-	for _, row := range old {
-		d.Prev.Add(row)
-		if row.Kind != "" {
-			question(row).Prev.Add(row)
-		}
-		dept(row.DepartmentID).Prev.Add(row)
-		channel(row.Source).Prev.Add(row)
+		dp, ch := dept(row.DepartmentID), channel(row.Source)
+		pick(&dp.Now, &dp.Prev).Add(row)
+		pick(&ch.Now, &ch.Prev).Add(row)
 	}
 	if err := s.questionRows(ctx, d, qs); err != nil {
 		return err

@@ -27,8 +27,6 @@ import (
 	"github.com/patientvoice/patientvoice/triage"
 )
 
-const authToken = "fa1ceb00cfa1ceb00cfa1ceb00cfa1ce"
-
 type world struct {
 	*testapp.App
 	tw   *gatewaytest.Twilio
@@ -42,10 +40,7 @@ func each(t *testing.T, fn func(t *testing.T, w *world)) {
 			tw, sm := gatewaytest.NewTwilio(t), gatewaytest.NewSMTP(t)
 			a := testapp.New(t, b, func(c *config.Config) {
 				c.Location = chicago
-				c.Twilio = config.Twilio{AccountSID: "AC0123456789abcdef0123456789abcdef", AuthToken: authToken, From: "+15005550006",
-					APIURL: tw.URL, Rate: 200, ManagedOptOut: true}
-				c.SMTP = config.SMTP{Host: "127.0.0.1", Port: sm.Port, TLS: "none", From: "pv@hospital.example"}
-				c.BaseURL = "https://pv.hospital.example"
+				gatewaytest.Wire(c, tw, sm, "pv@hospital.example")
 				c.QuietHours = config.QuietHours{}
 			})
 			a.Server.Staff.SetSleep(func(time.Duration) {})

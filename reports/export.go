@@ -83,18 +83,17 @@ func (s *Service) WriteResponses(ctx context.Context, w io.Writer, q Query, iden
 	if err != nil {
 		return 0, err
 	}
-	cw := csv.NewWriter(w)
 	head := []string{"response_id", "submitted_at", "department", "channel", "survey", "survey_version", "language", "flagged", "suspicious", "completed", "case_id"}
 	head = append(head, cols...)
 	head = append(head, "other_answers")
 	if identities {
-		head = append(head, "patient_name", "patient_phone", "patient_email")
+		head = append(head, identityColumns...)
 	}
-	if err := cw.Write(head); err != nil {
+	out, err := newCSVStream(w, head)
+	if err != nil {
 		return 0, err
 	}
 	loc := s.cfg.Location
-	n := 0
 	known := map[string]bool{}
 	for _, c := range cols {
 		known[c] = true
@@ -120,23 +119,11 @@ func (s *Service) WriteResponses(ctx context.Context, w io.Writer, q Query, iden
 		sort.Strings(other)
 		rec = append(rec, csvSafe(strings.Join(other, "; ")))
 		if identities {
-			rec = append(rec, csvSafe(r.Name), r.Phone, csvSafe(r.Email)) // phones are stored E.164
+			rec = append(rec, identity(r.Name, r.Phone, r.Email)...)
 		}
-		n++
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-		if n%1000 == 0 {
-			cw.Flush()
-			return cw.Error()
-		}
-		return nil
+		return out.write(rec)
 	})
-	cw.Flush()
-	if err == nil {
-		err = cw.Error()
-	}
-	return n, err
+	return out.close(err)
 }
 
 // WriteCases streams the cases opened in the query's range as CSV.
@@ -145,38 +132,66 @@ func (s *Service) WriteCases(ctx context.Context, w io.Writer, q Query, identiti
 	if err != nil {
 		return 0, err
 	}
-	cw := csv.NewWriter(w)
 	head := []string{"case_id", "created_at", "status", "priority", "category", "department", "source", "channel", "grievance", "reasons",
 		"acknowledge_by", "acknowledged_at", "resolve_by", "resolved_at", "assignee", "followup", "summary"}
 	if identities {
-		head = append(head, "patient_name", "patient_phone", "patient_email")
+		head = append(head, identityColumns...)
 	}
-	if err := cw.Write(head); err != nil {
+	out, err := newCSVStream(w, head)
+	if err != nil {
 		return 0, err
 	}
 	loc := s.cfg.Location
-	n := 0
 	err = s.store.EachCase(ctx, f, func(c models.ExportCase) error {
 		rec := []string{strconv.FormatUint(uint64(c.ID), 10), localTime(&c.CreatedAt, loc), c.Status, c.Priority, c.Category,
 			c.DepartmentCode, c.Source, c.Channel, strconv.FormatBool(c.Grievance), c.Reasons,
 			localTime(&c.AcknowledgeBy, loc), localTime(c.AcknowledgedAt, loc), localTime(&c.ResolveBy, loc), localTime(c.ResolvedAt, loc),
 			c.AssigneeEmail, c.FollowupAnswer, csvSafe(c.Summary)}
 		if identities {
-			rec = append(rec, csvSafe(c.Name), c.Phone, csvSafe(c.Email))
+			rec = append(rec, identity(c.Name, c.Phone, c.Email)...)
 		}
-		n++
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-		if n%1000 == 0 {
-			cw.Flush()
-			return cw.Error()
-		}
-		return nil
+		return out.write(rec)
 	})
-	cw.Flush()
-	if err == nil {
-		err = cw.Error()
+	return out.close(err)
+}
+
+var identityColumns = []string{"patient_name", "patient_phone", "patient_email"}
+
+// identity is the identity columns' values; phones are stored E.164, so
+// only name and email can carry a formula.
+func identity(name, phone, email string) []string {
+	return []string{csvSafe(name), phone, csvSafe(email)}
+}
+
+// csvStream writes records and flushes every thousand, so an export
+// reaches the client as it is read instead of all at the end.
+type csvStream struct {
+	w *csv.Writer
+	n int // records written, without the header
+}
+
+func newCSVStream(w io.Writer, head []string) (*csvStream, error) {
+	c := &csvStream{w: csv.NewWriter(w)}
+	return c, c.w.Write(head)
+}
+
+func (c *csvStream) write(rec []string) error {
+	if err := c.w.Write(rec); err != nil {
+		return err
 	}
-	return n, err
+	c.n++
+	if c.n%1000 == 0 {
+		c.w.Flush()
+		return c.w.Error()
+	}
+	return nil
+}
+
+// close flushes and returns the records written and the first error.
+func (c *csvStream) close(err error) (int, error) {
+	c.w.Flush()
+	if err == nil {
+		err = c.w.Error()
+	}
+	return c.n, err
 }

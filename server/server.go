@@ -120,7 +120,6 @@ func New(d Deps) (*Server, error) {
 	st.SetSimulator(gw)
 	st.SetImporter(gw)
 	st.SetFollowup(gw)
-	st.SetFollowupRefusal(gateway.ErrFollowupNotAllowed)
 	rep := reports.New(d.Config, d.Store, d.Now)
 	st.SetReports(rep)
 	snd, err := senders(d.Config, d.Senders)

@@ -2,9 +2,7 @@ package staff
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -18,10 +16,6 @@ type FollowupSender interface {
 // SetFollowup connects the case page's follow-up action to the gateway.
 func (h *Handler) SetFollowup(f FollowupSender) { h.followup = f }
 
-// SetFollowupRefusal names the sentinel the gateway wraps its refusals in
-// (its text is meant for staff), since staff does not import the gateway.
-func (h *Handler) SetFollowupRefusal(err error) { h.followupRefused = err }
-
 // Followup answers POST /staff/cases/:id/followup: the satisfaction
 // question goes to the patient once, after resolution.
 func (h *Handler) Followup(c *fiber.Ctx) error {
@@ -34,15 +28,9 @@ func (h *Handler) Followup(c *fiber.Ctx) error {
 	}
 	p := principal(c)
 	channel := c.FormValue("channel")
-	err = h.followup.SendFollowup(c.UserContext(), row.ID, channel, p.User.Email)
-	if h.followupRefused != nil && errors.Is(err, h.followupRefused) {
-		msg := err.Error()
-		if _, after, ok := strings.Cut(msg, ": "); ok {
-			msg = after
-		}
-		return fiber.NewError(fiber.StatusConflict, "No follow-up: "+msg+".")
-	}
-	if err != nil {
+	// a refusal (not resolved, asked already, unreachable) is a 409 whose
+	// text is for staff
+	if err := h.followup.SendFollowup(c.UserContext(), row.ID, channel, p.User.Email); err != nil {
 		return err
 	}
 	_ = h.store.Audit(c.UserContext(), p.User.Email, "case.change", fmt.Sprintf("case:%d", row.ID), ip(c), "satisfaction follow-up by "+channel)

@@ -29,9 +29,8 @@ type Handler struct {
 
 	importer Importer
 
-	followup        FollowupSender
-	reports         *reports.Service
-	followupRefused error
+	followup FollowupSender
+	reports  *reports.Service
 
 	dummyOnce sync.Once
 	dummy     []byte

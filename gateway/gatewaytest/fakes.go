@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/patientvoice/patientvoice/config"
 )
 
 // SMS is one message the fake Twilio accepted.
@@ -205,3 +206,20 @@ func (x *session) Data(r io.Reader) error {
 }
 func (x *session) Reset()        { x.to = nil }
 func (x *session) Logout() error { return nil }
+
+// The fake Twilio account and public address that Wire configures; sign
+// webhooks with AuthToken over BaseURL.
+const (
+	AccountSID = "AC0123456789abcdef0123456789abcdef"
+	AuthToken  = "fa1ceb00cfa1ceb00cfa1ceb00cfa1ce"
+	From       = "+15005550006"
+	BaseURL    = "https://pv.hospital.example"
+)
+
+// Wire points a config at the fakes: Twilio (rate 200/s, managed
+// opt-out) and plain SMTP, with PV_BASE_URL at BaseURL.
+func Wire(c *config.Config, tw *Twilio, mail *SMTP, mailFrom string) {
+	c.Twilio = config.Twilio{AccountSID: AccountSID, AuthToken: AuthToken, From: From, APIURL: tw.URL, Rate: 200, ManagedOptOut: true}
+	c.SMTP = config.SMTP{Host: "127.0.0.1", Port: mail.Port, TLS: "none", From: mailFrom}
+	c.BaseURL = BaseURL
+}
