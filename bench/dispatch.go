@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/patientvoice/patientvoice/config"
-	"github.com/patientvoice/patientvoice/gateway"
-	"github.com/patientvoice/patientvoice/gateway/gatewaytest"
 	"github.com/patientvoice/patientvoice/models"
+	"github.com/patientvoice/patientvoice/sending"
+	"github.com/patientvoice/patientvoice/sending/sendingtest"
 )
 
 type cleanups []func()
@@ -40,10 +40,10 @@ func Dispatch(ctx context.Context, cfg *config.Config, store *models.Store, rate
 			f()
 		}
 	}()
-	tw := gatewaytest.NewTwilio(&cl)
+	tw := sendingtest.NewTwilio(&cl)
 	c := *cfg
 	c.Twilio = config.Twilio{AccountSID: "ACbench", AuthToken: "benchtoken", From: "+15005550006", APIURL: tw.URL, Rate: rate}
-	sender, err := gateway.NewTwilio(&c)
+	sender, err := sending.NewTwilio(&c)
 	if err != nil {
 		return DispatchRate{}, err
 	}
@@ -57,7 +57,7 @@ func Dispatch(ctx context.Context, cfg *config.Config, store *models.Store, rate
 			return DispatchRate{}, err
 		}
 	}
-	d := gateway.NewDispatcher(store, sender, gateway.DevEmail{}, rate, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
+	d := sending.NewDispatcher(store, sender, sending.DevEmail{}, rate, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
 	deadline := time.Now().Add(time.Duration(float64(n)/rate*float64(time.Second))*2 + 30*time.Second)
 	for len(tw.Sent()) < n && time.Now().Before(deadline) {
 		if _, err := d.Tick(ctx); err != nil {

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/patientvoice/patientvoice/config"
-	"github.com/patientvoice/patientvoice/gateway"
 	"github.com/patientvoice/patientvoice/models"
+	"github.com/patientvoice/patientvoice/sending"
 	"github.com/patientvoice/patientvoice/server"
 	"github.com/patientvoice/patientvoice/staff"
 )
@@ -49,7 +49,7 @@ func Pages(ctx context.Context, cfg *config.Config, store *models.Store, n, conc
 	res := PagesResult{Steps: map[string]Latency{}}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	base, srv, err := serve(ctx, cfg, store, server.Senders{SMS: &gateway.DevSMS{}, Email: gateway.DevEmail{}})
+	base, srv, err := serve(ctx, cfg, store, server.Senders{SMS: &sending.DevSMS{}, Email: sending.DevEmail{}})
 	if err != nil {
 		return res, err
 	}

@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/patientvoice/patientvoice/config"
-	"github.com/patientvoice/patientvoice/gateway"
 	"github.com/patientvoice/patientvoice/models"
+	"github.com/patientvoice/patientvoice/sending"
 	"github.com/patientvoice/patientvoice/server"
 )
 
@@ -139,7 +139,7 @@ var assetRe = regexp.MustCompile(`(?:href|src)="(/static/[^"]+)"`)
 func KioskPageWeight(ctx context.Context, cfg *config.Config, store *models.Store) (PageWeight, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	base, _, err := serve(ctx, cfg, store, server.Senders{SMS: &gateway.DevSMS{}, Email: gateway.DevEmail{}})
+	base, _, err := serve(ctx, cfg, store, server.Senders{SMS: &sending.DevSMS{}, Email: sending.DevEmail{}})
 	if err != nil {
 		return PageWeight{}, err
 	}

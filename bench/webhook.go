@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/patientvoice/patientvoice/config"
-	"github.com/patientvoice/patientvoice/gateway/gatewaytest"
 	"github.com/patientvoice/patientvoice/models"
+	"github.com/patientvoice/patientvoice/sending/sendingtest"
 	"github.com/patientvoice/patientvoice/server"
 )
 
@@ -40,7 +40,7 @@ func Webhook(ctx context.Context, cfg *config.Config, store *models.Store, o Opt
 		f := url.Values{"MessageSid": {fmt.Sprintf("SM%012x%020d", nonce, sid)}, "From": {fmt.Sprintf("+1312%07d", 5550000+sid%9000)},
 			"To": {"+15005550006"}, "Body": {"Thank you for the care"}, "AccountSid": {"ACbench"}}
 		forms[i] = f.Encode()
-		sigs[i] = gatewaytest.Sign(c.Twilio.AuthToken, c.BaseURL+"/webhooks/twilio/sms", f)
+		sigs[i] = sendingtest.Sign(c.Twilio.AuthToken, c.BaseURL+"/webhooks/twilio/sms", f)
 	}
 	send := func(i int) error {
 		return post(hc, base+"/webhooks/twilio/sms", "application/x-www-form-urlencoded", "", []byte(forms[i]), map[string]string{"X-Twilio-Signature": sigs[i]})

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/patientvoice/patientvoice/config"
-	"github.com/patientvoice/patientvoice/gateway/gatewaytest"
 	"github.com/patientvoice/patientvoice/models"
+	"github.com/patientvoice/patientvoice/sending/sendingtest"
 	"github.com/patientvoice/patientvoice/server"
 	"github.com/patientvoice/patientvoice/testdb"
 )
@@ -69,7 +69,7 @@ func (l lockedBuffer) Write(p []byte) (int, error) {
 func TestTwoServersOneDatabase(t *testing.T) {
 	dsn := requireMySQL(t)
 	b := testdb.Backend{Name: "mysql", Driver: "mysql", DSN: dsn}
-	tw, mail := gatewaytest.NewTwilio(t), gatewaytest.NewSMTP(t)
+	tw, mail := sendingtest.NewTwilio(t), sendingtest.NewSMTP(t)
 	cfg, err := config.Parse(func(k string) (string, bool) {
 		v, ok := map[string]string{"PV_SECRET": testdb.Secret, "PV_DB": b.URL(), "PV_KIOSK_RATE": "0", "PV_QUIET_HOURS": "", "PV_SURVEY_DELAY": "0s"}[k]
 		return v, ok
@@ -77,7 +77,7 @@ func TestTwoServersOneDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gatewaytest.Wire(cfg, tw, mail, "pv@hospital.example")
+	sendingtest.Wire(cfg, tw, mail, "pv@hospital.example")
 	var nodes []node
 	for i := 0; i < 2; i++ {
 		store := testdb.Open(t, b, nil)
@@ -162,11 +162,11 @@ func TestTwoServersOneDatabase(t *testing.T) {
 	// each patient answers; Twilio delivers every webhook four times,
 	// spread over both servers
 	sign := func(path string, form url.Values) map[string]string {
-		return map[string]string{"X-Twilio-Signature": gatewaytest.Sign(gatewaytest.AuthToken, gatewaytest.BaseURL+path, form)}
+		return map[string]string{"X-Twilio-Signature": sendingtest.Sign(sendingtest.AuthToken, sendingtest.BaseURL+path, form)}
 	}
 	for i, p := range phones {
 		form := url.Values{"MessageSid": {fmt.Sprintf("SMdrill%026d", i)}, "From": {p}, "To": {"+15005550006"}, "Body": {"2"},
-			"AccountSid": {gatewaytest.AccountSID}}
+			"AccountSid": {sendingtest.AccountSID}}
 		both(func(n node) {
 			if st, b := n.do(t, "POST", "/webhooks/twilio/sms", "application/x-www-form-urlencoded", "", []byte(form.Encode()), sign("/webhooks/twilio/sms", form)); st != 200 {
 				t.Errorf("webhook: %d %s", st, b)

@@ -18,9 +18,9 @@ import (
 	"time"
 
 	"github.com/patientvoice/patientvoice/config"
-	"github.com/patientvoice/patientvoice/gateway/gatewaytest"
 	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/reports"
+	"github.com/patientvoice/patientvoice/sending/sendingtest"
 	"github.com/patientvoice/patientvoice/server"
 	"github.com/patientvoice/patientvoice/testapp"
 	"github.com/patientvoice/patientvoice/testdb"
@@ -29,18 +29,18 @@ import (
 
 type world struct {
 	*testapp.App
-	tw   *gatewaytest.Twilio
-	mail *gatewaytest.SMTP
+	tw   *sendingtest.Twilio
+	mail *sendingtest.SMTP
 	b    testdb.Backend
 }
 
 func each(t *testing.T, fn func(t *testing.T, w *world)) {
 	for _, b := range testdb.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
-			tw, sm := gatewaytest.NewTwilio(t), gatewaytest.NewSMTP(t)
+			tw, sm := sendingtest.NewTwilio(t), sendingtest.NewSMTP(t)
 			a := testapp.New(t, b, func(c *config.Config) {
 				c.Location = chicago
-				gatewaytest.Wire(c, tw, sm, "pv@hospital.example")
+				sendingtest.Wire(c, tw, sm, "pv@hospital.example")
 				c.QuietHours = config.QuietHours{}
 			})
 			a.Server.Staff.SetSleep(func(time.Duration) {})
@@ -64,7 +64,7 @@ func (w *world) tick() {
 
 func (w *world) sms(from, body string) {
 	w.T.Helper()
-	if err := w.Server.Gateway.Receive(context.Background(), fmt.Sprintf("SM%032d", time.Now().UnixNano()), from, body); err != nil {
+	if err := w.Server.Conversations.Receive(context.Background(), fmt.Sprintf("SM%032d", time.Now().UnixNano()), from, body); err != nil {
 		w.T.Fatal(err)
 	}
 }
@@ -112,7 +112,7 @@ func funnelAndCases(t *testing.T, w *world) {
 	for _, in := range []string{"5", "yes", "10", "Thank you all"} {
 		w.sms("+13125550102", in) // completed
 	}
-	links := w.Server.Gateway.Links()
+	links := w.Server.Inviting.Links()
 	invs, _ := w.Store.Invitations(ctx, 100)
 	for _, iv := range invs {
 		if iv.Channel != "email" {
@@ -386,7 +386,7 @@ func TestWeeklyEmailOncePerPeriodAcrossServers(t *testing.T) {
 			t.Fatalf("sent again in the same period: %d", n)
 		}
 		w.tick()
-		var reps []gatewaytest.Mail
+		var reps []sendingtest.Mail
 		for _, m := range w.mail.Mails() {
 			if m.To[0] == "lead@h.org" {
 				reps = append(reps, m)

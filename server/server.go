@@ -19,11 +19,14 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/patientvoice/patientvoice/alerts"
 	"github.com/patientvoice/patientvoice/config"
-	"github.com/patientvoice/patientvoice/gateway"
+	"github.com/patientvoice/patientvoice/conversations"
+	"github.com/patientvoice/patientvoice/inviting"
 	"github.com/patientvoice/patientvoice/kiosk"
 	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/reports"
+	"github.com/patientvoice/patientvoice/sending"
 	"github.com/patientvoice/patientvoice/staff"
 	"github.com/patientvoice/patientvoice/static"
 	"github.com/patientvoice/patientvoice/templates"
@@ -56,42 +59,45 @@ type Deps struct {
 // Server is the wired application: the HTTP app plus the domain services
 // the CLI and background jobs share.
 type Server struct {
-	App        *fiber.App
-	Intake     *triage.Intake
-	Cases      *triage.Cases
-	Staff      *staff.Handler
-	Gateway    *gateway.Handler
-	Dispatcher *gateway.Dispatcher
-	Escalator  *triage.Escalator
-	Reports    *reports.Service
-	live       *staff.Live
-	deps       Deps
+	App    *fiber.App
+	Intake *triage.Intake
+	Cases  *triage.Cases
+	Staff  *staff.Handler
+	// Inviting takes discharges and runs the invitation clock.
+	Inviting *inviting.Handler
+	// Conversations answers webhooks, survey pages and follow-ups.
+	Conversations *conversations.Handler
+	Dispatcher    *sending.Dispatcher
+	Escalator     *triage.Escalator
+	Reports       *reports.Service
+	live          *staff.Live
+	deps          Deps
 }
 
 // Senders are the outbound channels; nil fields are chosen from config
 // (Twilio and SMTP when configured, else the development outbox).
 type Senders struct {
-	SMS   gateway.SMSSender
-	Email gateway.EmailSender
+	SMS   sending.SMSSender
+	Email sending.EmailSender
 }
 
 func senders(cfg *config.Config, in Senders) (Senders, error) {
 	if in.SMS == nil {
 		if cfg.Twilio.Enabled() {
-			t, err := gateway.NewTwilio(cfg)
+			t, err := sending.NewTwilio(cfg)
 			if err != nil {
 				return in, err
 			}
 			in.SMS = t
 		} else {
-			in.SMS = &gateway.DevSMS{}
+			in.SMS = &sending.DevSMS{}
 		}
 	}
 	if in.Email == nil {
 		if cfg.SMTP.Enabled() {
-			in.Email = gateway.NewSMTP(cfg)
+			in.Email = sending.NewSMTP(cfg)
 		} else {
-			in.Email = gateway.DevEmail{}
+			in.Email = sending.DevEmail{}
 		}
 	}
 	return in, nil
@@ -116,25 +122,25 @@ func New(d Deps) (*Server, error) {
 	cases.OnChange = func(uint) { live.Notify() }
 	st := staff.New(d.Config, d.Store, cases, d.Log, d.Now, live)
 	capi := triage.NewAPI(d.Store, cases)
-	gw := gateway.New(d.Config, d.Store, intake, d.Log, d.Now)
-	st.SetSimulator(gw)
-	st.SetImporter(gw)
-	st.SetFollowup(gw)
+	inv := inviting.New(d.Config, d.Store, d.Log, d.Now)
+	conv := conversations.New(d.Config, d.Store, intake, inv.Links(), d.Log, d.Now)
+	st.SetSimulator(conv)
+	st.SetImporter(inv)
+	st.SetFollowup(conv)
 	rep := reports.New(d.Config, d.Store, d.Now)
 	st.SetReports(rep)
 	snd, err := senders(d.Config, d.Senders)
 	if err != nil {
 		return nil, err
 	}
-	disp := gateway.NewDispatcher(d.Store, snd.SMS, snd.Email, d.Config.Twilio.Rate, d.Log, d.Now)
-	disp.SetUnsubscribe(gw.Links())
-	alerts := gw.Alerts()
+	disp := sending.NewDispatcher(d.Store, snd.SMS, snd.Email, d.Config.Twilio.Rate, inv.Links(), d.Log, d.Now)
+	alert := alerts.New(d.Config, d.Store, d.Log)
 	intake.OnCase = func(ctx context.Context, c models.Case) {
-		alerts.Urgent(ctx, c)
+		alert.Urgent(ctx, c)
 		live.Notify()
 	}
 	esc := triage.NewEscalator(d.Store, cases, d.Log, d.Now, time.Minute)
-	esc.Notify = alerts.Escalated
+	esc.Notify = alert.Escalated
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(reg)
@@ -175,8 +181,8 @@ func New(d Deps) (*Server, error) {
 	api.Get("/departments", RequireScope(d.Store, ""), departments(d.Store))
 	api.Get("/surveys/:key", RequireScope(d.Store, models.ScopeSurveysRead), kh.SurveyAPI)
 
-	api.Post("/discharges", RequireScope(d.Store, models.ScopeDischargesWrite), gw.Discharge)
-	api.Post("/discharges/import", RequireScope(d.Store, models.ScopeDischargesWrite), gw.ImportCSV)
+	api.Post("/discharges", RequireScope(d.Store, models.ScopeDischargesWrite), inv.Discharge)
+	api.Post("/discharges/import", RequireScope(d.Store, models.ScopeDischargesWrite), inv.ImportCSV)
 	api.Get("/cases", RequireScope(d.Store, models.ScopeCasesRead), capi.List)
 	api.Get("/cases/:id", RequireScope(d.Store, models.ScopeCasesRead), capi.Get)
 	api.Get("/reports/summary", RequireScope(d.Store, models.ScopeReportsRead), rep.SummaryAPI)
@@ -188,19 +194,19 @@ func New(d Deps) (*Server, error) {
 	kapi.Post("/responses", kh.Submit)
 	kapi.Post("/heartbeat", kh.Heartbeat)
 
-	app.Post("/webhooks/twilio/sms", gw.InboundSMS)
-	app.Post("/webhooks/twilio/status", gw.Status)
-	app.Get("/s/:token", gw.SurveyForm)
-	app.Post("/s/:token", gw.SurveySubmit)
-	app.Get("/f/:token", gw.FollowupForm)
-	app.Post("/f/:token", gw.FollowupSubmit)
-	app.Get("/unsubscribe/:token", gw.UnsubscribePage)
-	app.Post("/unsubscribe/:token", gw.Unsubscribe)
+	app.Post("/webhooks/twilio/sms", conv.InboundSMS)
+	app.Post("/webhooks/twilio/status", conv.Status)
+	app.Get("/s/:token", conv.SurveyForm)
+	app.Post("/s/:token", conv.SurveySubmit)
+	app.Get("/f/:token", conv.FollowupForm)
+	app.Post("/f/:token", conv.FollowupSubmit)
+	app.Get("/unsubscribe/:token", conv.UnsubscribePage)
+	app.Post("/unsubscribe/:token", conv.Unsubscribe)
 
 	staffRoutes(app, st)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(fiber.StatusNotFound, "no such page") })
-	return &Server{App: app, Intake: intake, Cases: cases, Staff: st, Gateway: gw, Dispatcher: disp, Escalator: esc, Reports: rep, live: live, deps: d}, nil
+	return &Server{App: app, Intake: intake, Cases: cases, Staff: st, Inviting: inv, Conversations: conv, Dispatcher: disp, Escalator: esc, Reports: rep, live: live, deps: d}, nil
 }
 
 // staffRoutes registers the staff web app. Sign-in pages are public; every
@@ -291,7 +297,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // jobs are the background loops every server runs; each must stop when its
 // context ends and be safe to run on several servers at once.
 func (s *Server) jobs() []func(context.Context) {
-	return []func(context.Context){s.live.Run, s.Escalator.Run, s.Dispatcher.Run, s.Gateway.SweepInbound, s.Gateway.RunHousekeeping,
+	return []func(context.Context){s.live.Run, s.Escalator.Run, s.Dispatcher.Run, s.Conversations.SweepInbound, s.Inviting.RunHousekeeping,
 		func(ctx context.Context) {
 			s.Reports.Run(ctx, time.Minute, func(err error) { s.deps.Log.Error("report rollup", "err", err) })
 		},

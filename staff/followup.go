@@ -8,12 +8,12 @@ import (
 )
 
 // FollowupSender asks a resolved case's patient whether they are satisfied
-// with how the concern was handled; the gateway implements it.
+// with how the concern was handled; conversations implements it.
 type FollowupSender interface {
 	SendFollowup(ctx context.Context, caseID uint, channel, actor string) error
 }
 
-// SetFollowup connects the case page's follow-up action to the gateway.
+// SetFollowup connects the case page's follow-up action to conversations.
 func (h *Handler) SetFollowup(f FollowupSender) { h.followup = f }
 
 // Followup answers POST /staff/cases/:id/followup: the satisfaction

@@ -69,7 +69,7 @@ func TestSatisfactionFollowup(t *testing.T) {
 		if o := a.Store.OpenMessage(fu[0]); o.To != "+13125550111" || !strings.Contains(o.Body, "Reply YES or NO") {
 			t.Fatalf("sms %+v", o)
 		}
-		if err := a.Server.Gateway.Receive(ctx, "SM"+strings.Repeat("a", 32), "+13125550111", "Yes"); err != nil {
+		if err := a.Server.Conversations.Receive(ctx, "SM"+strings.Repeat("a", 32), "+13125550111", "Yes"); err != nil {
 			t.Fatal(err)
 		}
 		id := caseID(t, path)
@@ -81,7 +81,7 @@ func TestSatisfactionFollowup(t *testing.T) {
 			t.Fatal("case page does not show the answer")
 		}
 		// a later NO does not overwrite the first answer
-		_ = a.Server.Gateway.Receive(ctx, "SM"+strings.Repeat("b", 32), "+13125550111", "no")
+		_ = a.Server.Conversations.Receive(ctx, "SM"+strings.Repeat("b", 32), "+13125550111", "no")
 		if c, _ = a.Store.CaseByID(ctx, id); c.FollowupAnswer != models.FollowupSatisfied {
 			t.Fatalf("answer overwritten: %q", c.FollowupAnswer)
 		}

@@ -15,7 +15,7 @@ import (
 	"github.com/patientvoice/patientvoice/models"
 )
 
-// Importer runs a discharge CSV import; the gateway implements it.
+// Importer runs a discharge CSV import; inviting implements it.
 type Importer interface {
 	ImportFile(ctx context.Context, r io.Reader, progress func(line int)) (any, error)
 }
@@ -34,7 +34,7 @@ func (h *Handler) Invitations(c *fiber.Ctx) error {
 	return h.render(c, "staff/invitations", "Invitations", "outbox", invitationsData{Rows: rows})
 }
 
-// SetImporter connects the CSV import page to the gateway.
+// SetImporter connects the CSV import page to inviting.
 func (h *Handler) SetImporter(i Importer) { h.importer = i }
 
 // importState is a running import's progress, kept in the settings table

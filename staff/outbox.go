@@ -119,5 +119,5 @@ func (h *Handler) SimulatorSend(c *fiber.Ctx) error {
 	return c.Redirect("/staff/simulator?phone="+urlQuery(phone), fiber.StatusSeeOther)
 }
 
-// SetSimulator connects the SMS simulator to the gateway.
+// SetSimulator connects the SMS simulator to conversations.
 func (h *Handler) SetSimulator(r SMSReceiver) { h.sim = r }

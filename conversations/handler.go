@@ -1,0 +1,37 @@
+// Package conversations answers patients: Twilio's inbound SMS and status
+// webhooks, the opt-out keywords, the SMS survey conversation, the email
+// survey and unsubscribe pages, and the satisfaction follow-up (sent from
+// a resolved case, answered by SMS or on its page). Finished surveys go
+// through triage's intake like a kiosk tap; every reply is an outbox row.
+package conversations
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/patientvoice/patientvoice/config"
+	"github.com/patientvoice/patientvoice/inviting"
+	"github.com/patientvoice/patientvoice/models"
+	"github.com/patientvoice/patientvoice/triage"
+)
+
+// Channels of a message.
+const sms, email = "sms", "email"
+
+// Handler holds what the webhook, survey page and follow-up routes need.
+type Handler struct {
+	cfg      *config.Config
+	store    *models.Store
+	intake   *triage.Intake
+	links    inviting.Links
+	followup followupLinks
+	log      *slog.Logger
+	now      func() time.Time
+}
+
+// New builds the conversation handlers; links checks the survey and
+// unsubscribe tokens that inviting signed.
+func New(cfg *config.Config, store *models.Store, intake *triage.Intake, links inviting.Links, log *slog.Logger, now func() time.Time) *Handler {
+	return &Handler{cfg: cfg, store: store, intake: intake, links: links,
+		followup: followupLinks{crypto: store.Crypto, base: cfg.BaseURL}, log: log, now: now}
+}
