@@ -15,18 +15,22 @@ import (
 	"github.com/patientvoice/patientvoice/survey"
 )
 
-// dischargeJSON is the contract's discharge body.
-type dischargeJSON struct {
-	EncounterID  string       `json:"encounter_id"`
-	Department   string       `json:"department"`
-	DischargedAt string       `json:"discharged_at"`
-	Channel      string       `json:"channel"`
-	Disposition  string       `json:"disposition"`
-	Sensitive    bool         `json:"sensitive"`
-	Patient      *patientJSON `json:"patient"`
+// Discharge is one discharge as a feed delivers it, before validation: the
+// contract's POST /api/discharges body, which the CSV import, the HL7 feed
+// and the FHIR Encounter route fill in too, so every feed takes the same
+// checks and the same scheduling rules (TakeDischarge).
+type Discharge struct {
+	EncounterID  string            `json:"encounter_id"`
+	Department   string            `json:"department"`
+	DischargedAt string            `json:"discharged_at"`
+	Channel      string            `json:"channel"`
+	Disposition  string            `json:"disposition"`
+	Sensitive    bool              `json:"sensitive"`
+	Patient      *DischargePatient `json:"patient"`
 }
 
-type patientJSON struct {
+// DischargePatient is the patient part of a Discharge.
+type DischargePatient struct {
 	Name       string `json:"name"`
 	Phone      string `json:"phone"`
 	Email      string `json:"email"`
@@ -36,17 +40,20 @@ type patientJSON struct {
 	SMSConsent *bool  `json:"sms_consent"`
 }
 
-// invitationJSON is the contract's answer to a discharge.
-type invitationJSON struct {
+// Invited is what came of a discharge, as the contract's answer shows it;
+// Created is false when the encounter was already known (a replay), whose
+// answer is the stored one.
+type Invited struct {
 	InvitationID uint       `json:"invitation_id"`
 	Status       string     `json:"status"`
 	Channel      *string    `json:"channel"`
 	ScheduledFor *time.Time `json:"scheduled_for"`
 	Reason       *string    `json:"reason"`
+	Created      bool       `json:"-"`
 }
 
-func toJSON(inv models.Invitation) invitationJSON {
-	j := invitationJSON{InvitationID: inv.ID, Status: inv.Status}
+func toJSON(inv models.Invitation) Invited {
+	j := Invited{InvitationID: inv.ID, Status: inv.Status}
 	if inv.Status == models.InvSuppressed {
 		r := inv.Reason
 		j.Reason = &r
@@ -65,7 +72,7 @@ func toJSON(inv models.Invitation) invitationJSON {
 var langRe = regexp.MustCompile(`^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?$`)
 
 // parseDischarge validates one discharge; errors name the field.
-func (h *Handler) parseDischarge(ctx context.Context, in dischargeJSON, def survey.Definition, localTime bool) (Request, error) {
+func (h *Handler) parseDischarge(ctx context.Context, in Discharge, def survey.Definition, localTime bool) (Request, error) {
 	fe := func(field, format string, args ...any) error {
 		return &survey.FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
 	}
@@ -169,29 +176,42 @@ func (h *Handler) record(ctx context.Context, r Request, def survey.Definition, 
 	}, h.firstMessages(def))
 }
 
-// Discharge answers POST /api/discharges: 202 with the invitation the
-// first time, 200 with the same body for a known encounter_id.
-func (h *Handler) Discharge(c *fiber.Ctx) error {
-	ctx := c.UserContext()
-	var in dischargeJSON
-	if err := jsonbody.Decode(c.Body(), &in); err != nil {
-		return err
-	}
+// TakeDischarge validates one discharge and records it with its invitation
+// (scheduled or suppressed by Decide), idempotent on the encounter id
+// across servers. A validation error is a *survey.FieldError naming the
+// field of Discharge's JSON at fault ("patient.phone").
+func (h *Handler) TakeDischarge(ctx context.Context, in Discharge) (Invited, error) {
 	def, sid, err := h.survey(ctx)
 	if err != nil {
-		return err
+		return Invited{}, err
 	}
 	r, err := h.parseDischarge(ctx, in, def, false)
 	if err != nil {
-		return err
+		return Invited{}, err
 	}
 	res, err := h.record(ctx, r, def, sid)
+	if err != nil {
+		return Invited{}, err
+	}
+	out := toJSON(res.Invitation)
+	out.Created = res.Created
+	return out, nil
+}
+
+// Discharge answers POST /api/discharges: 202 with the invitation the
+// first time, 200 with the same body for a known encounter_id.
+func (h *Handler) Discharge(c *fiber.Ctx) error {
+	var in Discharge
+	if err := jsonbody.Decode(c.Body(), &in); err != nil {
+		return err
+	}
+	out, err := h.TakeDischarge(c.UserContext(), in)
 	if err != nil {
 		return err
 	}
 	status := fiber.StatusAccepted
-	if !res.Created {
+	if !out.Created {
 		status = fiber.StatusOK
 	}
-	return c.Status(status).JSON(toJSON(res.Invitation))
+	return c.Status(status).JSON(out)
 }

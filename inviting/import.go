@@ -120,9 +120,9 @@ func (h *Handler) readCSV(ctx context.Context, r io.Reader, progress func(line i
 func csvField(f string) string { return strings.TrimPrefix(f, "patient.") }
 
 func (h *Handler) importLine(ctx context.Context, get func(string) string, def survey.Definition, sid uint, dryRun bool) error {
-	in := dischargeJSON{EncounterID: get("encounter_id"), Department: get("department"), DischargedAt: get("discharged_at"),
+	in := Discharge{EncounterID: get("encounter_id"), Department: get("department"), DischargedAt: get("discharged_at"),
 		Channel: get("channel"), Disposition: get("disposition"),
-		Patient: &patientJSON{Name: get("name"), Phone: get("phone"), Email: get("email"), Language: get("language"),
+		Patient: &DischargePatient{Name: get("name"), Phone: get("phone"), Email: get("email"), Language: get("language"),
 			BirthDate: get("birth_date"), Timezone: get("timezone")}}
 	var err error
 	if in.Sensitive, err = csvBool(get("sensitive"), false); err != nil {
