@@ -29,8 +29,19 @@ func New(cfg *config.Config, store *models.Store, log *slog.Logger) Alerts {
 	return Alerts{cfg: cfg, store: store, log: log}
 }
 
-// Urgent pages PV_ONCALL_EMAILS and PV_ONCALL_PHONES for an urgent case.
-func (a Alerts) Urgent(ctx context.Context, c models.Case) {
+// CaseEvent makes Alerts a triage.Notifier: an urgent case a patient
+// opened pages on-call, an escalation tells the department.
+func (a Alerts) CaseEvent(ctx context.Context, ev triage.CaseEvent, c models.Case) {
+	switch ev {
+	case triage.CaseOpened:
+		a.urgent(ctx, c)
+	case triage.CaseEscalated:
+		a.escalated(ctx, c)
+	}
+}
+
+// urgent pages PV_ONCALL_EMAILS and PV_ONCALL_PHONES for an urgent case.
+func (a Alerts) urgent(ctx context.Context, c models.Case) {
 	if c.Priority != triage.PriorityUrgent {
 		return
 	}
@@ -53,9 +64,9 @@ func (a Alerts) Urgent(ctx context.Context, c models.Case) {
 	}
 }
 
-// Escalated tells the department head (or, without one, every manager)
+// escalated tells the department head (or, without one, every manager)
 // that a case missed its acknowledge deadline.
-func (a Alerts) Escalated(ctx context.Context, c models.Case) {
+func (a Alerts) escalated(ctx context.Context, c models.Case) {
 	d, _ := a.store.DepartmentByID(ctx, c.DepartmentID)
 	var to []string
 	if d.HeadEmail != "" {

@@ -176,13 +176,9 @@ func (h *Handler) answer(ctx context.Context, inv models.Invitation, c models.Co
 // complete sends the finished conversation through the same intake path as
 // a kiosk response (flag rules, routing, case with source sms).
 func (h *Handler) complete(ctx context.Context, inv models.Invitation, def survey.Definition, lang string, answers []survey.Answer) error {
-	d, err := h.store.DepartmentByID(ctx, inv.DepartmentID)
-	if err != nil {
-		return err
-	}
 	cid := inv.ContactID
-	_, err = h.intake.Submit(ctx, triage.Submission{ClientID: "inv-" + strconv.FormatUint(uint64(inv.ID), 10), Survey: def, SurveyID: inv.SurveyID,
-		Source: inv.Channel, InvitationID: &inv.ID, Department: d.Code, Language: lang, Answers: answers, SubmittedAt: h.now(), ContactID: &cid})
+	_, err := h.intake.Submit(ctx, triage.Submission{ClientID: "inv-" + strconv.FormatUint(uint64(inv.ID), 10), Survey: def, SurveyID: inv.SurveyID,
+		Source: inv.Channel, InvitationID: &inv.ID, DepartmentID: inv.DepartmentID, Language: lang, Answers: answers, SubmittedAt: h.now(), ContactID: &cid})
 	return err
 }
 

@@ -141,13 +141,9 @@ func (h *Handler) SurveySubmit(c *fiber.Ctx) error {
 		inv.Status = models.InvCompleted
 		return h.renderState(c, inv, p)
 	}
-	d, err := h.store.DepartmentByID(ctx, inv.DepartmentID)
-	if err != nil {
-		return err
-	}
 	cid := inv.ContactID
 	if _, err := h.intake.Submit(ctx, triage.Submission{ClientID: fmt.Sprintf("inv-%d", inv.ID), Survey: def, SurveyID: inv.SurveyID,
-		Source: email, InvitationID: &inv.ID, Department: d.Code, Language: p.Lang, Answers: answers, SubmittedAt: h.now(), ContactID: &cid}); err != nil {
+		Source: email, InvitationID: &inv.ID, DepartmentID: inv.DepartmentID, Language: p.Lang, Answers: answers, SubmittedAt: h.now(), ContactID: &cid}); err != nil {
 		return err
 	}
 	p.Done = true

@@ -96,7 +96,7 @@ func sampleResponses(ctx context.Context, store *models.Store, intake *triage.In
 			return fmt.Errorf("demo answers: %w", err)
 		}
 		sub := triage.Submission{ClientID: uuid.NewString(), Survey: def, SurveyID: k.SurveyID, Source: "kiosk",
-			KioskID: &k.ID, Department: "ED", Language: []string{"en", "en", "es", "ar"}[i%4], Answers: answers,
+			KioskID: &k.ID, DepartmentID: k.DepartmentID, Language: []string{"en", "en", "es", "ar"}[i%4], Answers: answers,
 			SubmittedAt: now.Add(-time.Duration(i*9+rnd(8)) * time.Hour)}
 		if i == 4 {
 			sub.Contact = &models.ContactInput{Name: "Maria Lopez", Phone: "+13125550123", Language: "es"}

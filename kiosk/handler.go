@@ -5,7 +5,6 @@ package kiosk
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -32,8 +31,6 @@ type Handler struct {
 
 	mu      sync.Mutex
 	surveys map[uint]cachedSurvey
-	depts   map[uint]string
-	deptsAt time.Time
 }
 
 type cachedSurvey struct {
@@ -95,33 +92,6 @@ func (h *Handler) definition(ctx context.Context, id uint) (survey.Definition, e
 	h.surveys[id] = cachedSurvey{def: def, loaded: h.now()}
 	h.mu.Unlock()
 	return def, nil
-}
-
-// departmentCode maps a department id to its code, cached with the
-// surveys (codes do not change under a running kiosk).
-func (h *Handler) departmentCode(ctx context.Context, id uint) (string, error) {
-	h.mu.Lock()
-	code, ok := h.depts[id]
-	fresh := h.now().Sub(h.deptsAt) < surveyTTL
-	h.mu.Unlock()
-	if ok && fresh {
-		return code, nil
-	}
-	ds, err := h.store.Departments(ctx)
-	if err != nil {
-		return "", err
-	}
-	m := make(map[uint]string, len(ds))
-	for _, d := range ds {
-		m[d.ID] = d.Code
-	}
-	h.mu.Lock()
-	h.depts, h.deptsAt = m, h.now()
-	h.mu.Unlock()
-	if code, ok = m[id]; !ok {
-		return "", fmt.Errorf("kiosk department %d: %w", id, models.ErrNotFound)
-	}
-	return code, nil
 }
 
 // Survey answers GET /api/kiosk/survey: the kiosk's survey in the shape of

@@ -73,11 +73,7 @@ func (h *Handler) Submit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	dept, err := h.departmentCode(ctx, k.DepartmentID)
-	if err != nil {
-		return err
-	}
-	sub.Department, sub.KioskID, sub.SurveyID = dept, &k.ID, k.SurveyID
+	sub.DepartmentID, sub.KioskID, sub.SurveyID = k.DepartmentID, &k.ID, k.SurveyID
 	res, err := h.intake.Submit(ctx, sub)
 	if err != nil {
 		return err

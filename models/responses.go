@@ -41,6 +41,9 @@ type NewResponse struct {
 // Ingested is what the store did with a submission.
 type Ingested struct {
 	Response Response
+	// Case is the case opened with the response; nil when none was (no
+	// case asked for, suspicious, or a replay).
+	Case *Case
 	// Created is false when the client id was already stored (a replay).
 	Created bool
 }
@@ -52,9 +55,10 @@ type Ingested struct {
 // expect replays look the id up first to skip the work.
 func (s *Store) IngestResponse(ctx context.Context, in NewResponse) (Ingested, error) {
 	var r Response
+	var c *Case
 	err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		r, err = s.ingest(tx, in)
+		r, c, err = s.ingest(tx, in)
 		return err
 	})
 	if err != nil && isDuplicate(err) {
@@ -66,10 +70,10 @@ func (s *Store) IngestResponse(ctx context.Context, in NewResponse) (Ingested, e
 	if err != nil {
 		return Ingested{}, wrap("store response", err)
 	}
-	return Ingested{Response: r, Created: true}, nil
+	return Ingested{Response: r, Case: c, Created: true}, nil
 }
 
-func (s *Store) ingest(tx *gorm.DB, in NewResponse) (Response, error) {
+func (s *Store) ingest(tx *gorm.DB, in NewResponse) (Response, *Case, error) {
 	now := s.Now()
 	r := Response{
 		ClientID: in.ClientID, SurveyID: in.SurveyID, SurveyVersion: in.SurveyVersion, Source: in.Source,
@@ -84,7 +88,7 @@ func (s *Store) ingest(tx *gorm.DB, in NewResponse) (Response, error) {
 		err := tx.Model(&Response{}).Where("kiosk_id = ? AND answer_hash = ? AND submitted_at > ? AND submitted_at <= ?",
 			*in.KioskID, in.AnswerHash, r.SubmittedAt.Add(-in.PressWindow), r.SubmittedAt).Count(&n).Error
 		if err != nil {
-			return r, fmt.Errorf("press filter: %w", err)
+			return r, nil, fmt.Errorf("press filter: %w", err)
 		}
 		r.Suspicious = n > 0
 	}
@@ -92,18 +96,18 @@ func (s *Store) ingest(tx *gorm.DB, in NewResponse) (Response, error) {
 	if in.Contact != nil {
 		c, err := s.upsertContact(tx, *in.Contact)
 		if err != nil {
-			return r, err
+			return r, nil, err
 		}
 		r.ContactID = &c.ID
 	}
 	if err := tx.Create(&r).Error; err != nil {
-		return r, err
+		return r, nil, err
 	}
 	if err := s.insertAnswers(tx, r.ID, in.Answers, in.Tags); err != nil {
-		return r, err
+		return r, nil, err
 	}
 	if in.Case == nil || r.Suspicious {
-		return r, nil
+		return r, nil, nil
 	}
 	nc := *in.Case
 	nc.ResponseID, nc.ContactID = &r.ID, r.ContactID
@@ -112,10 +116,10 @@ func (s *Store) ingest(tx *gorm.DB, in NewResponse) (Response, error) {
 	}
 	c, err := s.insertCase(tx, nc)
 	if err != nil {
-		return r, err
+		return r, nil, err
 	}
 	r.CaseID = &c.ID
-	return r, tx.Model(&Response{}).Where("id = ?", r.ID).Update("case_id", c.ID).Error
+	return r, &c, tx.Model(&Response{}).Where("id = ?", r.ID).Update("case_id", c.ID).Error
 }
 
 func (s *Store) insertAnswers(tx *gorm.DB, responseID uint, answers []survey.Answer, tags map[string][]string) error {

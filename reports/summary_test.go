@@ -47,7 +47,7 @@ func submit(t *testing.T, a *testapp.App, id, source, dept, surveyKey string, at
 		answers = append(answers, an)
 	}
 	if _, err := a.Server.Intake.Submit(ctx, triage.Submission{ClientID: id, Survey: def, SurveyID: sid, Source: source, KioskID: kioskID,
-		Department: dept, Language: "en", Answers: answers, SubmittedAt: at.UTC(), PressWindow: press}); err != nil {
+		DepartmentID: a.DepartmentID(dept), Language: "en", Answers: answers, SubmittedAt: at.UTC(), PressWindow: press}); err != nil {
 		t.Fatalf("submit %s: %v", id, err)
 	}
 }

@@ -112,35 +112,27 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	intake := triage.NewIntake(d.Store, triage.SLAFrom(d.Config.SLA), d.Now)
+	// Who hears about cases: the on-call alerts and the live queue.
+	live := staff.NewLive(d.Store, d.Log, 2*time.Second)
+	notify := triage.Notifiers{alerts.New(d.Config, d.Store, d.Log), live}
+	sla := triage.SLAFrom(d.Config.SLA)
+	intake := triage.NewIntake(d.Store, sla, notify, d.Now)
+	cases := triage.NewCases(d.Store, sla, notify, d.Now)
+	esc := triage.NewEscalator(d.Store, notify, d.Log, d.Now, time.Minute)
 	kh, err := kiosk.New(d.Config, d.Store, intake, d.Log, d.Now)
 	if err != nil {
 		return nil, err
 	}
-	cases := triage.NewCases(d.Store, triage.SLAFrom(d.Config.SLA), d.Now)
-	live := staff.NewLive(d.Store, d.Log, 2*time.Second)
-	cases.OnChange = func(uint) { live.Notify() }
-	st := staff.New(d.Config, d.Store, cases, d.Log, d.Now, live)
-	capi := triage.NewAPI(d.Store, cases)
 	inv := inviting.New(d.Config, d.Store, d.Log, d.Now)
 	conv := conversations.New(d.Config, d.Store, intake, inv.Links(), d.Log, d.Now)
-	st.SetSimulator(conv)
-	st.SetImporter(inv)
-	st.SetFollowup(conv)
 	rep := reports.New(d.Config, d.Store, d.Now)
-	st.SetReports(rep)
+	st := staff.New(d.Config, d.Store, cases, live, conv, conv, inv, rep, d.Log, d.Now)
+	capi := triage.NewAPI(d.Store, cases)
 	snd, err := senders(d.Config, d.Senders)
 	if err != nil {
 		return nil, err
 	}
 	disp := sending.NewDispatcher(d.Store, snd.SMS, snd.Email, d.Config.Twilio.Rate, inv.Links(), d.Log, d.Now)
-	alert := alerts.New(d.Config, d.Store, d.Log)
-	intake.OnCase = func(ctx context.Context, c models.Case) {
-		alert.Urgent(ctx, c)
-		live.Notify()
-	}
-	esc := triage.NewEscalator(d.Store, cases, d.Log, d.Now, time.Minute)
-	esc.Notify = alert.Escalated
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(reg)

@@ -13,18 +13,12 @@ type FollowupSender interface {
 	SendFollowup(ctx context.Context, caseID uint, channel, actor string) error
 }
 
-// SetFollowup connects the case page's follow-up action to conversations.
-func (h *Handler) SetFollowup(f FollowupSender) { h.followup = f }
-
 // Followup answers POST /staff/cases/:id/followup: the satisfaction
 // question goes to the patient once, after resolution.
 func (h *Handler) Followup(c *fiber.Ctx) error {
 	row, err := h.loadCase(c)
 	if err != nil {
 		return err
-	}
-	if h.followup == nil {
-		return fiber.NewError(fiber.StatusServiceUnavailable, "Follow-up is not available.")
 	}
 	p := principal(c)
 	channel := c.FormValue("channel")

@@ -25,10 +25,11 @@ type Handler struct {
 	// sleep slows failed logins down; tests replace it.
 	sleep func(time.Duration)
 	live  *Live
-	sim   SMSReceiver
-
+	// sim takes the SMS simulator's texts as if Twilio had sent them.
+	sim SMSReceiver
+	// importer reads uploaded discharge CSVs.
 	importer Importer
-
+	// followup asks a resolved case's patient whether they are satisfied.
 	followup FollowupSender
 	reports  *reports.Service
 
@@ -44,9 +45,14 @@ func (h *Handler) dummyHash() []byte {
 	return h.dummy
 }
 
-// New builds the staff app handlers.
-func New(cfg *config.Config, store *models.Store, cases *triage.Cases, log *slog.Logger, now func() time.Time, live *Live) *Handler {
-	return &Handler{cfg: cfg, store: store, cases: cases, log: log, now: now, sleep: time.Sleep, live: live}
+// New builds the staff app handlers from everything the pages use: the
+// case workflow, the live queue, the SMS simulator's receiver and the
+// follow-up sender (conversations), the discharge importer (inviting) and
+// the reports.
+func New(cfg *config.Config, store *models.Store, cases *triage.Cases, live *Live, sim SMSReceiver, followup FollowupSender,
+	importer Importer, rep *reports.Service, log *slog.Logger, now func() time.Time) *Handler {
+	return &Handler{cfg: cfg, store: store, cases: cases, live: live, sim: sim, followup: followup, importer: importer, reports: rep,
+		log: log, now: now, sleep: time.Sleep}
 }
 
 // SetSleep replaces the failed-login delay (tests make it instant).

@@ -34,9 +34,6 @@ func (h *Handler) Invitations(c *fiber.Ctx) error {
 	return h.render(c, "staff/invitations", "Invitations", "outbox", invitationsData{Rows: rows})
 }
 
-// SetImporter connects the CSV import page to inviting.
-func (h *Handler) SetImporter(i Importer) { h.importer = i }
-
 // importState is a running import's progress, kept in the settings table
 // so any server behind the load balancer can report it.
 type importState struct {
@@ -56,9 +53,6 @@ func (h *Handler) ImportPage(c *fiber.Ctx) error {
 // ImportUpload answers POST /staff/import: the file is read in the
 // background; the page follows its progress.
 func (h *Handler) ImportUpload(c *fiber.Ctx) error {
-	if h.importer == nil {
-		return fiber.NewError(fiber.StatusNotFound, "Import is not available.")
-	}
 	fh, err := c.FormFile("file")
 	if err != nil {
 		return fiber.NewError(fiber.StatusBadRequest, "Choose a CSV file to upload.")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/patientvoice/patientvoice/models"
+	"github.com/patientvoice/patientvoice/triage"
 )
 
 // Live fans case changes out to open queue pages (Server-Sent Events).
@@ -31,6 +32,10 @@ type Live struct {
 func NewLive(store *models.Store, log *slog.Logger, every time.Duration) *Live {
 	return &Live{store: store, log: log, every: every, subs: map[chan struct{}]struct{}{}, done: make(chan struct{})}
 }
+
+// CaseEvent makes Live a triage.Notifier: any case event refreshes the
+// open queue pages of this server at once.
+func (l *Live) CaseEvent(context.Context, triage.CaseEvent, models.Case) { l.Notify() }
 
 // Notify tells every open queue page that something changed.
 func (l *Live) Notify() {

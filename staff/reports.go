@@ -17,9 +17,6 @@ import (
 	"github.com/patientvoice/patientvoice/reports"
 )
 
-// SetReports connects the reports pages to the reports service.
-func (h *Handler) SetReports(r *reports.Service) { h.reports = r }
-
 type headline struct {
 	Label, Value, Change, Note string
 }

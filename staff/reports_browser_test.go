@@ -38,7 +38,7 @@ func TestBrowserReports(t *testing.T) {
 			}
 			at := a.Clock.Now().Add(-time.Duration(day)*24*time.Hour - time.Duration(j)*time.Hour)
 			if _, err := a.Server.Intake.Submit(bg, triage.Submission{ClientID: fmt.Sprintf("r-%d-%d", day, j), Survey: def, SurveyID: sid,
-				Source: "kiosk", Department: []string{"ED", "INPT", "OUTPT"}[day%3], Language: "en", Answers: ans, SubmittedAt: at}); err != nil {
+				Source: "kiosk", DepartmentID: a.DepartmentID([]string{"ED", "INPT", "OUTPT"}[day%3]), Language: "en", Answers: ans, SubmittedAt: at}); err != nil {
 				t.Fatal(err)
 			}
 			n++

@@ -301,13 +301,16 @@ func TestEscalationJob(t *testing.T) {
 		ctx := context.Background()
 		tok, _ := a.Kiosk("ED")
 		a.Call("POST", "/api/kiosk/responses", tok, `{"id":"6f1c7c38-3b3c-4f39-9d63-0d3c6a1d2f10","survey":"kiosk","answers":[{"question":"overall","value":1}]}`)
-		esc := triage.NewEscalator(a.Store, a.Server.Cases, nil, a.Clock.Now, time.Minute)
+		var notified []uint
+		esc := triage.NewEscalator(a.Store, triage.NotifierFunc(func(_ context.Context, ev triage.CaseEvent, c models.Case) {
+			if ev == triage.CaseEscalated {
+				notified = append(notified, c.ID)
+			}
+		}), nil, a.Clock.Now, time.Minute)
 		if n, err := esc.Tick(ctx); err != nil || n != 0 {
 			t.Fatalf("escalated too early: %d %v", n, err)
 		}
 		a.Clock.Advance(24*time.Hour + time.Minute) // high priority: acknowledge within 24 h
-		var notified []uint
-		esc.Notify = func(_ context.Context, c models.Case) { notified = append(notified, c.ID) }
 		if n, err := esc.Tick(ctx); err != nil || n != 1 || len(notified) != 1 {
 			t.Fatalf("escalation: %d %v %v", n, err, notified)
 		}

@@ -137,3 +137,13 @@ func Each(t *testing.T, mutate func(*config.Config), fn func(t *testing.T, a *Ap
 		t.Run(b.Name, func(t *testing.T) { fn(t, New(t, b, mutate)) })
 	}
 }
+
+// DepartmentID is the id of the department with code.
+func (a *App) DepartmentID(code string) uint {
+	a.T.Helper()
+	d, err := a.Store.DepartmentByCode(context.Background(), code)
+	if err != nil {
+		a.T.Fatal(err)
+	}
+	return d.ID
+}

@@ -12,19 +12,17 @@ import (
 // acknowledge deadline. The database decides what is due and a conditional
 // update claims each case, so it runs safely on every server.
 type Escalator struct {
-	store *models.Store
-	cases *Cases
-	log   *slog.Logger
-	now   func() time.Time
-	every time.Duration
-	// Notify, when set, tells the department head or managers about each
-	// escalated case.
-	Notify func(ctx context.Context, c models.Case)
+	store  *models.Store
+	notify Notifier
+	log    *slog.Logger
+	now    func() time.Time
+	every  time.Duration
 }
 
-// NewEscalator builds the SLA clock.
-func NewEscalator(store *models.Store, cases *Cases, log *slog.Logger, now func() time.Time, every time.Duration) *Escalator {
-	return &Escalator{store: store, cases: cases, log: log, now: now, every: every}
+// NewEscalator builds the SLA clock; notify hears about each escalated
+// case (the department head or managers are told, queues refresh).
+func NewEscalator(store *models.Store, notify Notifier, log *slog.Logger, now func() time.Time, every time.Duration) *Escalator {
+	return &Escalator{store: store, notify: notify, log: log, now: now, every: every}
 }
 
 // Tick escalates what is due now and returns how many cases it moved.
@@ -32,12 +30,7 @@ func (e *Escalator) Tick(ctx context.Context) (int, error) {
 	done, err := e.store.EscalateOverdue(ctx, e.now().UTC())
 	for _, c := range done {
 		_ = e.store.Audit(ctx, models.ActorSystem, "case.change", "case:"+itoa(c.ID), "", "escalated: acknowledge deadline passed")
-		if e.Notify != nil {
-			e.Notify(ctx, c)
-		}
-		if e.cases.OnChange != nil {
-			e.cases.OnChange(c.ID)
-		}
+		e.notify.CaseEvent(ctx, CaseEscalated, c)
 	}
 	return len(done), err
 }

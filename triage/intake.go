@@ -13,29 +13,35 @@ import (
 
 // Intake is the one path every response takes, whatever its channel:
 // evaluate flag rules, route, compute deadlines, store response and case in
-// one transaction. Kiosk, SMS and email all call Submit.
+// one transaction (models.Store.IngestResponse, the one place submissions
+// enter the database), then tell the notifier about a new case. Kiosk, SMS
+// and email all call Submit.
 type Intake struct {
-	store *models.Store
-	sla   SLA
-	now   func() time.Time
-	// OnCase, when set, is told about every case opened (urgent on-call
-	// notification, live queue).
-	OnCase func(ctx context.Context, c models.Case)
+	store  *models.Store
+	sla    SLA
+	notify Notifier
+	now    func() time.Time
 
 	mu      sync.Mutex
 	cached  time.Time
 	rules   survey.Rules
 	routing []models.RoutingRule
-	depts   map[string]uint
+	depts   departments
+}
+
+// departments maps codes (what routing rules name) to ids and back.
+type departments struct {
+	ids   map[string]uint
+	codes map[uint]string
 }
 
 // rulesTTL is how long flag and routing rules are cached: an admin's edit
 // takes effect on every server within this time.
 const rulesTTL = 15 * time.Second
 
-// NewIntake builds the intake path.
-func NewIntake(store *models.Store, sla SLA, now func() time.Time) *Intake {
-	return &Intake{store: store, sla: sla, now: now}
+// NewIntake builds the intake path; notify hears about every case opened.
+func NewIntake(store *models.Store, sla SLA, notify Notifier, now func() time.Time) *Intake {
+	return &Intake{store: store, sla: sla, notify: notify, now: now}
 }
 
 // SLA returns the deadlines in force.
@@ -49,7 +55,7 @@ type Submission struct {
 	Source         string // kiosk, sms, email
 	KioskID        *uint
 	InvitationID   *uint
-	Department     string // code
+	DepartmentID   uint
 	Language       string
 	Answers        []survey.Answer
 	SubmittedAt    time.Time
@@ -64,8 +70,11 @@ type Submission struct {
 // Result is what happened to a submission.
 type Result struct {
 	Response models.Response
-	Created  bool
-	Outcome  survey.Outcome
+	// Case is the case this submission opened; nil when it opened none or
+	// was a replay.
+	Case    *models.Case
+	Created bool
+	Outcome survey.Outcome
 }
 
 // Submit stores a submission and opens its case when the rules flag it or
@@ -76,35 +85,33 @@ func (in *Intake) Submit(ctx context.Context, sub Submission) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	deptID, ok := depts[sub.Department]
+	code, ok := depts.codes[sub.DepartmentID]
 	if !ok {
-		return Result{}, fmt.Errorf("submit response: department %q: %w", sub.Department, models.ErrNotFound)
+		return Result{}, fmt.Errorf("submit response: department %d: %w", sub.DepartmentID, models.ErrNotFound)
 	}
 	out := rules.Evaluate(sub.Answers)
 	nr := models.NewResponse{
 		ClientID: sub.ClientID, SurveyID: sub.SurveyID, SurveyVersion: sub.Survey.Version, Source: sub.Source,
-		KioskID: sub.KioskID, InvitationID: sub.InvitationID, DepartmentID: deptID, Language: sub.Language,
+		KioskID: sub.KioskID, InvitationID: sub.InvitationID, DepartmentID: sub.DepartmentID, Language: sub.Language,
 		Answers: sub.Answers, Tags: out.Tags, Flagged: out.Flagged, AnswerHash: survey.AnswerHash(sub.Answers),
 		SubmittedAt: sub.SubmittedAt, PressWindow: sub.PressWindow, Contact: sub.Contact, ContactMessage: sub.ContactMessage,
 		ContactID: sub.ContactID,
 	}
 	if out.Flagged || sub.Contact != nil {
-		nc := in.newCase(sub, out, routing, depts)
+		nc := in.newCase(sub, code, out, routing, depts)
 		nr.Case = &nc
 	}
 	ing, err := in.store.IngestResponse(ctx, nr)
 	if err != nil {
 		return Result{}, err
 	}
-	if ing.Created && ing.Response.CaseID != nil && in.OnCase != nil {
-		if c, err := in.store.CaseByID(ctx, *ing.Response.CaseID); err == nil {
-			in.OnCase(ctx, c)
-		}
+	if ing.Case != nil {
+		in.notify.CaseEvent(ctx, CaseOpened, *ing.Case)
 	}
-	return Result{Response: ing.Response, Created: ing.Created, Outcome: out}, nil
+	return Result{Response: ing.Response, Case: ing.Case, Created: ing.Created, Outcome: out}, nil
 }
 
-func (in *Intake) newCase(sub Submission, out survey.Outcome, routing []models.RoutingRule, depts map[string]uint) models.NewCase {
+func (in *Intake) newCase(sub Submission, code string, out survey.Outcome, routing []models.RoutingRule, depts departments) models.NewCase {
 	reasons := append([]string(nil), out.Reasons...)
 	if sub.Contact != nil {
 		reasons = append(reasons, "contact_request")
@@ -118,11 +125,11 @@ func (in *Intake) newCase(sub Submission, out survey.Outcome, routing []models.R
 	text = append(text, sub.ContactMessage)
 	route := ApplyRouting(routing, RouteInput{
 		Category: out.Category, Text: survey.Normalize(strings.Join(text, " ")), MinScore: out.MinScore,
-		Source: sub.Source, Department: sub.Department, Urgent: out.Urgent,
+		Source: sub.Source, Department: code, Urgent: out.Urgent,
 	})
-	deptID, ok := depts[route.Department]
+	deptID, ok := depts.ids[route.Department]
 	if !ok {
-		deptID = depts[sub.Department]
+		deptID = sub.DepartmentID
 	}
 	now := in.now()
 	ack, resolve := in.sla.Deadlines(route.Priority, false, now)
@@ -134,27 +141,27 @@ func (in *Intake) newCase(sub Submission, out survey.Outcome, routing []models.R
 }
 
 // config returns the cached rules, reloading them after rulesTTL.
-func (in *Intake) config(ctx context.Context) (survey.Rules, []models.RoutingRule, map[string]uint, error) {
+func (in *Intake) config(ctx context.Context) (survey.Rules, []models.RoutingRule, departments, error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if in.depts != nil && in.now().Sub(in.cached) < rulesTTL {
+	if in.depts.ids != nil && in.now().Sub(in.cached) < rulesTTL {
 		return in.rules, in.routing, in.depts, nil
 	}
 	rules, err := in.store.FlagRules(ctx)
 	if err != nil {
-		return rules, nil, nil, err
+		return rules, nil, departments{}, err
 	}
 	routing, err := in.store.RoutingRules(ctx)
 	if err != nil {
-		return rules, nil, nil, err
+		return rules, nil, departments{}, err
 	}
 	ds, err := in.store.Departments(ctx)
 	if err != nil {
-		return rules, nil, nil, err
+		return rules, nil, departments{}, err
 	}
-	depts := make(map[string]uint, len(ds))
+	depts := departments{ids: make(map[string]uint, len(ds)), codes: make(map[uint]string, len(ds))}
 	for _, d := range ds {
-		depts[d.Code] = d.ID
+		depts.ids[d.Code], depts.codes[d.ID] = d.ID, d.Code
 	}
 	in.rules, in.routing, in.depts, in.cached = rules, routing, depts, in.now()
 	return rules, routing, depts, nil
@@ -164,6 +171,6 @@ func (in *Intake) config(ctx context.Context) (survey.Rules, []models.RoutingRul
 // at once.
 func (in *Intake) Invalidate() {
 	in.mu.Lock()
-	in.depts = nil
+	in.depts = departments{}
 	in.mu.Unlock()
 }

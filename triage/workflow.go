@@ -75,16 +75,16 @@ var ErrUnknownAssignee = errors.New("not an active staff member")
 
 // Cases applies staff actions to cases with the rules of the workflow.
 type Cases struct {
-	store *models.Store
-	sla   SLA
-	now   func() time.Time
-	// OnChange is told after every committed change (live queue).
-	OnChange func(caseID uint)
+	store  *models.Store
+	sla    SLA
+	notify Notifier
+	now    func() time.Time
 }
 
-// NewCases builds the case workflow.
-func NewCases(store *models.Store, sla SLA, now func() time.Time) *Cases {
-	return &Cases{store: store, sla: sla, now: now}
+// NewCases builds the case workflow; notify hears about every committed
+// change.
+func NewCases(store *models.Store, sla SLA, notify Notifier, now func() time.Time) *Cases {
+	return &Cases{store: store, sla: sla, notify: notify, now: now}
 }
 
 // Apply makes a change as actor (a staff email or "system") from ip, in
@@ -160,9 +160,7 @@ func (w *Cases) Apply(ctx context.Context, id uint, actor, ip string, ch Change)
 			who = ch.Via
 		}
 		_ = w.store.Audit(ctx, who, "case.change", fmt.Sprintf("case:%d", id), ip, strings.Join(summary, ","))
-		if w.OnChange != nil {
-			w.OnChange(id)
-		}
+		w.notify.CaseEvent(ctx, CaseChanged, c)
 	}
 	return c, nil
 }
@@ -253,8 +251,6 @@ func (w *Cases) Open(ctx context.Context, in StaffIntake) (models.Case, error) {
 		return c, err
 	}
 	_ = w.store.Audit(ctx, in.Actor, "case.create", fmt.Sprintf("case:%d", c.ID), in.IP, in.Channel)
-	if w.OnChange != nil {
-		w.OnChange(c.ID)
-	}
+	w.notify.CaseEvent(ctx, CaseChanged, c)
 	return c, nil
 }
