@@ -31,37 +31,73 @@ type Result struct {
 	AdminPassword string
 }
 
-// Seed adds the demo content once per database (the first server to claim
-// it does the work) and returns the kiosk token on every run.
+const seededKey = "demo.seeded"
+
+// Seed adds the demo content once per database and returns the kiosk token
+// on every run. Servers starting together (on one database or on several
+// Galera nodes) queue for the demo.seed lock row; the holder seeds and
+// marks the database seeded last, so a server killed mid-seed leaves the
+// work to the next start, which reuses the kiosk already made and whose
+// sample responses, made with the same ids, are replays.
 func Seed(ctx context.Context, store *models.Store, intake *triage.Intake) (Result, error) {
-	claimed, err := store.Claim(ctx, "demo.seeded")
+	var res Result
+	err := store.WithLock(ctx, models.LockDemo, time.Minute, 5*time.Minute, func(ctx context.Context, _ *models.Lease) error {
+		_, seeded, err := store.Setting(ctx, seededKey)
+		if err != nil {
+			return err
+		}
+		if seeded {
+			sealed, _, err := store.Setting(ctx, kioskTokenKey)
+			tok, _ := store.Crypto.Open(sealed) // "" when an admin removed it
+			res = Result{KioskToken: tok, AdminEmail: AdminEmail}
+			return err
+		}
+		tok, k, err := demoKiosk(ctx, store)
+		if err != nil {
+			return err
+		}
+		res = Result{KioskToken: tok, AdminEmail: AdminEmail}
+		res.AdminPassword = Password()
+		if _, err := store.CreateUser(ctx, AdminEmail, "Demo Admin", models.RoleAdmin, res.AdminPassword); errors.Is(err, models.ErrConflict) {
+			res.AdminPassword = "" // made by a start that did not finish; its password was printed then
+		} else if err != nil {
+			return fmt.Errorf("demo admin: %w", err)
+		}
+		if err := sampleResponses(ctx, store, intake, k); err != nil {
+			return err
+		}
+		return store.SetSetting(ctx, seededKey, store.Now().Format(time.RFC3339))
+	})
 	if err != nil {
 		return Result{}, fmt.Errorf("demo: %w", err)
 	}
-	if !claimed {
-		sealed, _, err := store.Setting(ctx, kioskTokenKey)
+	return res, nil
+}
+
+// demoKiosk returns the demo kiosk, enrolling it (and keeping its token,
+// sealed) the first time.
+func demoKiosk(ctx context.Context, store *models.Store) (string, models.Kiosk, error) {
+	sealed, ok, err := store.Setting(ctx, kioskTokenKey)
+	if err != nil {
+		return "", models.Kiosk{}, err
+	}
+	if ok {
+		tok, err := store.Crypto.Open(sealed)
 		if err != nil {
-			return Result{}, err
+			return "", models.Kiosk{}, fmt.Errorf("demo kiosk token: %w", err)
 		}
-		tok, _ := store.Crypto.Open(sealed)
-		return Result{KioskToken: tok, AdminEmail: AdminEmail}, nil
+		k, err := store.KioskByToken(ctx, tok)
+		return tok, k, err
 	}
 	tok, k, err := store.CreateKiosk(ctx, "Main lobby", "Ground floor, main entrance", "ED", "kiosk")
 	if err != nil {
-		return Result{}, fmt.Errorf("demo kiosk: %w", err)
+		return "", k, fmt.Errorf("demo kiosk: %w", err)
 	}
-	if err := store.SetSetting(ctx, kioskTokenKey, store.Crypto.Seal(tok)); err != nil {
-		return Result{}, err
-	}
-	res := Result{KioskToken: tok, AdminEmail: AdminEmail, AdminPassword: Password()}
-	if _, err := store.CreateUser(ctx, AdminEmail, "Demo Admin", models.RoleAdmin, res.AdminPassword); err != nil && !errors.Is(err, models.ErrConflict) {
-		return Result{}, fmt.Errorf("demo admin: %w", err)
-	}
-	if err := sampleResponses(ctx, store, intake, k); err != nil {
-		return Result{}, err
-	}
-	return res, nil
+	return tok, k, store.SetSetting(ctx, kioskTokenKey, store.Crypto.Seal(tok))
 }
+
+// demoIDs makes the sample responses' client ids the same on every run.
+var demoIDs = uuid.MustParse("5b0d6c1e-3f7a-4c59-9d1e-0a8f2b7c4e61")
 
 // Password makes a random password good enough to print once and change.
 func Password() string {
@@ -95,7 +131,7 @@ func sampleResponses(ctx context.Context, store *models.Store, intake *triage.In
 		if err != nil {
 			return fmt.Errorf("demo answers: %w", err)
 		}
-		sub := triage.Submission{ClientID: uuid.NewString(), Survey: def, SurveyID: k.SurveyID, Source: "kiosk",
+		sub := triage.Submission{ClientID: uuid.NewSHA1(demoIDs, []byte(fmt.Sprint(i))).String(), Survey: def, SurveyID: k.SurveyID, Source: "kiosk",
 			KioskID: &k.ID, DepartmentID: k.DepartmentID, Language: []string{"en", "en", "es", "ar"}[i%4], Answers: answers,
 			SubmittedAt: now.Add(-time.Duration(i*9+rnd(8)) * time.Hour)}
 		if i == 4 {

@@ -9,6 +9,10 @@ import (
 	"gorm.io/gorm"
 )
 
+// bulkRowsPerResponse is the most rows one synthetic response adds
+// (itself, five answers, two invitations).
+const bulkRowsPerResponse = 8
+
 // BulkOptions sizes a synthetic data set for benchmarks.
 type BulkOptions struct {
 	Responses, Cases int
@@ -111,94 +115,113 @@ func (s *Store) BulkSeed(ctx context.Context, o BulkOptions) error {
 	}
 	deptCodes := []string{"ED", "INPT", "OUTPT", "INPT", "ED"}
 	span := time.Duration(o.Days) * 24 * time.Hour
-	const chunk = 400
-	for done := 0; done < o.Responses; {
-		n := min(chunk, o.Responses-done)
-		resp := make([]Response, 0, n)
-		var answers []Answer
-		var invs []Invitation
-		for i := 0; i < n; i++ {
-			id := next
-			next++
-			// in time order, as real responses arrive: ids follow time
-			at := o.Now.Add(-span + time.Duration((float64(done+i)+rng.Float64())/float64(o.Responses)*float64(span)))
-			r := Response{ID: id, ClientID: fmt.Sprintf("bulk-%d", id), SurveyVersion: 1, Language: "en", Completed: true,
-				SubmittedAt: at, ReceivedAt: at, RolledUp: true, Suspicious: rng.IntN(100) == 0}
-			if rng.IntN(10) == 0 {
-				r.Language = "es"
-			}
-			overall := 5 - weighted(rng, []int{45, 30, 12, 8, 5})
-			add := func(key, kind string, iv *int, bv *bool, text string, tags string) {
-				a := Answer{ResponseID: id, QuestionKey: key, Kind: kind, IntValue: iv, BoolValue: bv, TextEnc: text, Tags: tags}
-				answers = append(answers, a)
-			}
-			ip := func(v int) *int { return &v }
-			bp := func(v bool) *bool { return &v }
-			switch src := weighted(rng, []int{70, 20, 10}); src {
-			case 0:
-				k := kiosks[rng.IntN(len(kiosks))]
-				r.Source, r.SurveyID, r.DepartmentID, r.KioskID = "kiosk", kioskSurvey, k.DepartmentID, &k.ID
-				add("overall", "rating5", ip(overall), nil, "", "")
-				if rng.IntN(10) < 7 {
-					add("staff", "rating5", ip(max(1, min(5, overall+rng.IntN(3)-1))), nil, "", "")
-				}
-				if rng.IntN(10) < 6 {
-					add("wait", "rating5", ip(max(1, min(5, overall+rng.IntN(3)-2))), nil, "", "")
-				}
-				if rng.IntN(2) == 0 {
-					add("clean", "yesno", nil, bp(rng.IntN(10) < 8), "", "")
-				}
-			default:
-				r.Source, r.SurveyID = []string{"", "sms", "email"}[src], postSurvey
-				r.DepartmentID = deptID[deptCodes[rng.IntN(len(deptCodes))]]
-				c := contacts[rng.IntN(len(contacts))]
-				r.ContactID = &c.ID
-				add("overall", "rating5", ip(overall), nil, "", "")
-				add("explained", "yesno", nil, bp(rng.IntN(10) < 8), "", "")
-				add("recommend", "nps", ip(min(10, max(0, overall*2+rng.IntN(3)-1))), nil, "", "")
-				first := at.Add(-2 * time.Hour)
-				invs = append(invs, Invitation{EncounterID: enc, ContactID: c.ID, SurveyID: postSurvey, DepartmentID: r.DepartmentID,
-					Channel: r.Source, Status: InvCompleted, Language: r.Language, FirstSentAt: &first, StartedAt: &first, DeliveredAt: &first, CompletedAt: &at,
-					ResponseID: &r.ID, CreatedAt: first, UpdatedAt: at})
-				enc++
-				if rng.IntN(2) == 0 { // a non-responder sent the same day
-					iv := Invitation{EncounterID: enc, ContactID: c.ID, SurveyID: postSurvey, DepartmentID: r.DepartmentID,
-						Channel: r.Source, Status: InvExpired, Language: "en", FirstSentAt: &first, CreatedAt: first, UpdatedAt: first}
-					if rng.IntN(10) != 0 {
-						iv.DeliveredAt = &first
-					}
-					invs = append(invs, iv)
-					enc++
-				}
-			}
-			if rng.IntN(100) < 9 {
-				c := rng.IntN(len(bulkComments))
-				add("comment", "text", nil, nil, sealed[c], bulkComments[c].tags)
-			}
-			r.Flagged = overall <= 2
-			r.AnswerHash = ""
-			resp = append(resp, r)
+	// one transaction holds at most MaxBatchRows rows (responses, their
+	// answers and invitations), so a cluster replicates small write sets
+	var resp []Response
+	var answers []Answer
+	var invs []Invitation
+	flush := func() error {
+		if len(resp) == 0 {
+			return nil
 		}
-		err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
-			if err := tx.CreateInBatches(resp, 400).Error; err != nil {
+		err := s.write(ctx, "bulk responses", func(tx *gorm.DB) error {
+			for i := range answers {
+				answers[i].ID = 0 // a retried attempt inserts afresh
+			}
+			for i := range invs {
+				invs[i].ID = 0
+			}
+			if err := tx.Create(&resp).Error; err != nil {
 				return err
 			}
-			if err := tx.CreateInBatches(answers, 800).Error; err != nil {
+			if err := tx.Create(&answers).Error; err != nil {
 				return err
 			}
 			if len(invs) > 0 {
-				return tx.CreateInBatches(invs, 400).Error
+				return tx.Create(&invs).Error
 			}
 			return nil
 		})
+		resp, answers, invs = resp[:0], answers[:0], invs[:0]
 		if err != nil {
 			return fmt.Errorf("bulk responses: %w", err)
 		}
-		done += n
-		if done%20000 < chunk || done == o.Responses {
-			progress("responses", done, o.Responses)
+		return nil
+	}
+	for done := 0; done < o.Responses; done++ {
+		id := next
+		next++
+		// in time order, as real responses arrive: ids follow time
+		at := o.Now.Add(-span + time.Duration((float64(done)+rng.Float64())/float64(o.Responses)*float64(span)))
+		r := Response{ID: id, ClientID: fmt.Sprintf("bulk-%d", id), SurveyVersion: 1, Language: "en", Completed: true,
+			SubmittedAt: at, ReceivedAt: at, RolledUp: true, Suspicious: rng.IntN(100) == 0}
+		if rng.IntN(10) == 0 {
+			r.Language = "es"
+		}
+		overall := 5 - weighted(rng, []int{45, 30, 12, 8, 5})
+		add := func(key, kind string, iv *int, bv *bool, text string, tags string) {
+			a := Answer{ResponseID: id, QuestionKey: key, Kind: kind, IntValue: iv, BoolValue: bv, TextEnc: text, Tags: tags}
+			answers = append(answers, a)
+		}
+		ip := func(v int) *int { return &v }
+		bp := func(v bool) *bool { return &v }
+		switch src := weighted(rng, []int{70, 20, 10}); src {
+		case 0:
+			k := kiosks[rng.IntN(len(kiosks))]
+			r.Source, r.SurveyID, r.DepartmentID, r.KioskID = "kiosk", kioskSurvey, k.DepartmentID, &k.ID
+			add("overall", "rating5", ip(overall), nil, "", "")
+			if rng.IntN(10) < 7 {
+				add("staff", "rating5", ip(max(1, min(5, overall+rng.IntN(3)-1))), nil, "", "")
+			}
+			if rng.IntN(10) < 6 {
+				add("wait", "rating5", ip(max(1, min(5, overall+rng.IntN(3)-2))), nil, "", "")
+			}
+			if rng.IntN(2) == 0 {
+				add("clean", "yesno", nil, bp(rng.IntN(10) < 8), "", "")
+			}
+		default:
+			r.Source, r.SurveyID = []string{"", "sms", "email"}[src], postSurvey
+			r.DepartmentID = deptID[deptCodes[rng.IntN(len(deptCodes))]]
+			c := contacts[rng.IntN(len(contacts))]
+			r.ContactID = &c.ID
+			add("overall", "rating5", ip(overall), nil, "", "")
+			add("explained", "yesno", nil, bp(rng.IntN(10) < 8), "", "")
+			add("recommend", "nps", ip(min(10, max(0, overall*2+rng.IntN(3)-1))), nil, "", "")
+			first := at.Add(-2 * time.Hour)
+			invs = append(invs, Invitation{EncounterID: enc, ContactID: c.ID, SurveyID: postSurvey, DepartmentID: r.DepartmentID,
+				Channel: r.Source, Status: InvCompleted, Language: r.Language, FirstSentAt: &first, StartedAt: &first, DeliveredAt: &first, CompletedAt: &at,
+				ResponseID: &r.ID, CreatedAt: first, UpdatedAt: at})
+			enc++
+			if rng.IntN(2) == 0 { // a non-responder sent the same day
+				iv := Invitation{EncounterID: enc, ContactID: c.ID, SurveyID: postSurvey, DepartmentID: r.DepartmentID,
+					Channel: r.Source, Status: InvExpired, Language: "en", FirstSentAt: &first, CreatedAt: first, UpdatedAt: first}
+				if rng.IntN(10) != 0 {
+					iv.DeliveredAt = &first
+				}
+				invs = append(invs, iv)
+				enc++
+			}
+		}
+		if rng.IntN(100) < 9 {
+			c := rng.IntN(len(bulkComments))
+			add("comment", "text", nil, nil, sealed[c], bulkComments[c].tags)
+		}
+		r.Flagged = overall <= 2
+		r.AnswerHash = ""
+		resp = append(resp, r)
+		if len(resp)+len(answers)+len(invs) > MaxBatchRows-bulkRowsPerResponse {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if (done+1)%20000 == 0 {
+			progress("responses", done+1, o.Responses)
 		}
 	}
+	if err := flush(); err != nil {
+		return err
+	}
+	progress("responses", o.Responses, o.Responses)
 	if err := s.bulkCases(ctx, o, rng, depts, progress); err != nil {
 		return err
 	}
@@ -237,7 +260,8 @@ func (s *Store) bulkCases(ctx context.Context, o BulkOptions, rng *rand.Rand, de
 	resFor := map[string]time.Duration{"urgent": 24 * time.Hour, "high": 72 * time.Hour, "normal": 336 * time.Hour, "low": 720 * time.Hour}
 	span := time.Duration(o.Days) * 24 * time.Hour
 	summary := s.Crypto.Seal("Patient reported a concern at the front desk (synthetic benchmark case).")
-	const chunk = 500
+	// a case and up to three events: MaxBatchRows rows a transaction
+	const chunk = MaxBatchRows / 4
 	for done := 0; done < o.Cases; {
 		n := min(chunk, o.Cases-done)
 		cs := make([]Case, 0, n)
@@ -264,7 +288,10 @@ func (s *Store) bulkCases(ctx context.Context, o BulkOptions, rng *rand.Rand, de
 			}
 			cs = append(cs, c)
 		}
-		err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+		err := s.write(ctx, "bulk cases", func(tx *gorm.DB) error {
+			for i := range cs {
+				cs[i].ID = 0 // a retried attempt inserts afresh
+			}
 			if err := tx.CreateInBatches(cs, chunk).Error; err != nil {
 				return err
 			}
@@ -279,7 +306,7 @@ func (s *Store) bulkCases(ctx context.Context, o BulkOptions, rng *rand.Rand, de
 					evs = append(evs, CaseEvent{CaseID: c.ID, Kind: "status_changed", Actor: "bench@patientvoice", DetailEnc: opened, At: *c.ResolvedAt})
 				}
 			}
-			return tx.CreateInBatches(evs, 800).Error
+			return tx.CreateInBatches(evs, MaxBatchRows).Error
 		})
 		if err != nil {
 			return fmt.Errorf("bulk cases: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -93,42 +94,61 @@ func migrations() []migration {
 			}
 			return nil
 		}},
+		{6, "lock rows and commit markers (clusters)", func(tx *gorm.DB, _ *Store) error {
+			for _, t := range []any{&Lock{}, &CommitMarker{}} {
+				if !tx.Migrator().HasTable(t) {
+					if err := tx.Migrator().CreateTable(t); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		}},
 	}
 }
 
-// MigrationLock names the MySQL advisory lock servers take before migrating.
-const migrationLock = "patientvoice_migrate"
+// Migration lock lease: renewed every third while migrations run, so only
+// a server that stopped (killed, partitioned) loses it; the others wait up
+// to migrationWait for the one migrating.
+const (
+	migrationLease = 2 * time.Minute
+	migrationWait  = 10 * time.Minute
+)
 
 // Migrate applies pending migrations once, even when several servers start
-// together: on MySQL under GET_LOCK on one pinned connection, on SQLite in
-// one immediate transaction.
+// together on one database or on different nodes of a Galera cluster: the
+// locks table is created first (losing a CREATE race is fine), then the
+// servers queue for the schema.migrate lock row, and the holder reads
+// schema_migrations as the whole cluster has it before applying what is
+// missing. On MySQL the steps run on one pinned connection (DDL commits on
+// its own); on SQLite in one transaction.
 func (s *Store) Migrate(ctx context.Context) (applied int, err error) {
-	if s.driver == "mysql" {
-		err = s.ctx(ctx).Connection(func(conn *gorm.DB) error {
-			var got *int
-			if err := conn.Raw("SELECT GET_LOCK(?, 120)", migrationLock).Scan(&got).Error; err != nil {
-				return fmt.Errorf("take migration lock: %w", err)
-			}
-			if got == nil || *got != 1 {
-				return errors.New("take migration lock: timed out after 120s (another server is migrating)")
-			}
-			defer conn.Exec("SELECT RELEASE_LOCK(?)", migrationLock)
-			applied, err = s.applyMigrations(conn)
+	if err := s.ensureLockTable(ctx); err != nil {
+		return 0, err
+	}
+	err = s.WithLock(ctx, LockMigrate, migrationLease, migrationWait, func(ctx context.Context, _ *Lease) error {
+		if s.driver == "mysql" {
+			return s.syncRead(ctx, func(conn *gorm.DB) error {
+				applied, err = s.applyMigrations(conn)
+				return err
+			})
+		}
+		return s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+			applied, err = s.applyMigrations(tx)
 			return err
 		})
-		return applied, err
-	}
-	err = s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
-		applied, err = s.applyMigrations(tx)
-		return err
 	})
+	if errors.Is(err, ErrLocked) {
+		return 0, fmt.Errorf("take migration lock: %w: another server has been migrating for over %v", err, migrationWait)
+	}
 	return applied, err
 }
 
 func (s *Store) applyMigrations(tx *gorm.DB) (int, error) {
 	tx = tx.Session(&gorm.Session{NewDB: true}) // every statement starts clean on the pinned connection
 	if !tx.Migrator().HasTable(&SchemaMigration{}) {
-		if err := tx.Migrator().CreateTable(&SchemaMigration{}); err != nil {
+		// a server of an older release may still be migrating under GET_LOCK
+		if err := tx.Migrator().CreateTable(&SchemaMigration{}); err != nil && !isTableExists(err) {
 			return 0, fmt.Errorf("create schema_migrations: %w", err)
 		}
 	}

@@ -2,20 +2,22 @@ package models
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 const (
-	rollupLockKey = "reports.rollup"
 	rollupZoneKey = "reports.timezone"
-	rollupBatch   = 5000
+	// rollupBatch is how many pending responses one pass reads; their
+	// days are recomputed one transaction per day and the responses
+	// marked MaxBatchRows at a time.
+	rollupBatch = 5000
+	rollupLease = time.Minute
+	rollupWait  = 30 * time.Second
 )
 
 // DayBounds is the UTC instants a local date covers in loc: [start, end).
@@ -30,85 +32,100 @@ func DayBounds(day string, loc *time.Location) (time.Time, time.Time, error) {
 
 // RefreshReports counts the responses not yet in the report rollups: it
 // recomputes every local day (in loc) such a response falls on, then marks
-// them. It is cheap when nothing is pending, runs one at a time across
-// servers (a row lock on MySQL, the write lock on SQLite), and a response
-// committed late is simply picked up next time. It returns how many
-// responses it folded in.
+// them. It is cheap when nothing is pending, runs on one server at a time
+// (the reports.rollup lock row, so also across Galera nodes), and a
+// response committed late is simply picked up next time. It returns how
+// many responses it folded in.
 func (s *Store) RefreshReports(ctx context.Context, loc *time.Location) (int, error) {
-	if err := s.checkRollupZone(ctx, loc); err != nil {
+	zone, _, err := s.Setting(ctx, rollupZoneKey)
+	if err != nil {
 		return 0, err
+	}
+	if zone == loc.String() {
+		pending, err := s.rollupPending(ctx)
+		if err != nil || !pending {
+			return 0, err
+		}
 	}
 	total := 0
-	for {
-		var probe []uint
-		if err := s.ctx(ctx).Model(&Response{}).Where("rolled_up = ?", false).Limit(1).Pluck("id", &probe).Error; err != nil {
-			return total, wrap("reports pending", err)
-		}
-		if len(probe) == 0 {
-			return total, nil
-		}
-		n, err := s.refreshBatch(ctx, loc)
-		total += n
-		if err != nil || n == 0 {
-			return total, err
-		}
-	}
-}
-
-func (s *Store) refreshBatch(ctx context.Context, loc *time.Location) (int, error) {
-	if _, err := s.Claim(ctx, rollupLockKey); err != nil {
-		return 0, err
-	}
-	n := 0
-	err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
-		var lock Setting
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("`key` = ?", rollupLockKey).Take(&lock).Error; err != nil {
-			return fmt.Errorf("take rollup lock: %w", err)
-		}
-		var rows []struct {
-			ID          uint
-			SubmittedAt time.Time
-		}
-		if err := tx.Model(&Response{}).Select("id, submitted_at").Where("rolled_up = ?", false).
-			Order("id").Limit(rollupBatch).Scan(&rows).Error; err != nil {
+	err = s.WithLock(ctx, LockRollup, rollupLease, rollupWait, func(ctx context.Context, l *Lease) error {
+		if err := s.checkRollupZone(ctx, loc); err != nil {
 			return err
 		}
-		if len(rows) == 0 {
-			return nil
-		}
-		days := map[string]bool{}
-		ids := make([]uint, len(rows))
-		for i, r := range rows {
-			ids[i] = r.ID
-			days[r.SubmittedAt.In(loc).Format("2006-01-02")] = true
-		}
-		list := make([]string, 0, len(days))
-		for d := range days {
-			list = append(list, d)
-		}
-		sort.Strings(list)
-		for _, d := range list {
-			if err := rollupDay(tx, d, loc); err != nil {
+		for {
+			n, err := s.refreshBatch(ctx, loc, l)
+			total += n
+			if err != nil || n == 0 {
 				return err
 			}
 		}
-		for i := 0; i < len(ids); i += 1000 {
-			j := min(i+1000, len(ids))
-			if err := tx.Model(&Response{}).Where("id IN ?", ids[i:j]).Update("rolled_up", true).Error; err != nil {
-				return err
-			}
-		}
-		n = len(ids)
-		return nil
 	})
-	return n, wrap("refresh reports", err)
+	return total, wrap("refresh reports", err)
+}
+
+func (s *Store) rollupPending(ctx context.Context) (bool, error) {
+	var probe []uint
+	err := s.ctx(ctx).Model(&Response{}).Where("rolled_up = ?", false).Limit(1).Pluck("id", &probe).Error
+	return len(probe) > 0, wrap("reports pending", err)
+}
+
+// refreshBatch folds up to rollupBatch pending responses in. Each day is
+// recomputed from scratch in its own transaction, fenced by the lease (a
+// holder whose lease was taken over cannot commit), and only then are the
+// responses marked: a crash in between recomputes the days again, which
+// changes nothing.
+func (s *Store) refreshBatch(ctx context.Context, loc *time.Location, l *Lease) (int, error) {
+	var rows []struct {
+		ID          uint
+		SubmittedAt time.Time
+	}
+	// any order would do; id order walks ix_responses_rollup
+	if err := s.ctx(ctx).Model(&Response{}).Select("id, submitted_at").Where("rolled_up = ?", false).
+		Order("id").Limit(rollupBatch).Scan(&rows).Error; err != nil {
+		return 0, err
+	}
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	days := map[string]bool{}
+	ids := make([]uint, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+		days[r.SubmittedAt.In(loc).Format("2006-01-02")] = true
+	}
+	list := make([]string, 0, len(days))
+	for d := range days {
+		list = append(list, d)
+	}
+	sort.Strings(list)
+	for _, d := range list {
+		err := s.write(ctx, "roll up "+d, func(tx *gorm.DB) error {
+			if err := l.Hold(tx); err != nil {
+				return err
+			}
+			return rollupDay(tx, d, loc)
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	for i := 0; i < len(ids); i += MaxBatchRows {
+		chunk := ids[i:min(i+MaxBatchRows, len(ids))]
+		err := s.retry(ctx, "mark rolled up", func() error {
+			return s.ctx(ctx).Model(&Response{}).Where("id IN ?", chunk).Update("rolled_up", true).Error
+		})
+		if err != nil {
+			return i, err
+		}
+	}
+	return len(ids), nil
 }
 
 // RebuildReportDays recomputes the rollups of the given local days (the
 // bulk seeder uses it after writing responses already marked rolled up).
 func (s *Store) RebuildReportDays(ctx context.Context, loc *time.Location, days []string) error {
 	for _, d := range days {
-		if err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error { return rollupDay(tx, d, loc) }); err != nil {
+		if err := s.write(ctx, "rebuild report day", func(tx *gorm.DB) error { return rollupDay(tx, d, loc) }); err != nil {
 			return wrap("rebuild report day "+d, err)
 		}
 	}
@@ -116,7 +133,10 @@ func (s *Store) RebuildReportDays(ctx context.Context, loc *time.Location, days 
 }
 
 // checkRollupZone starts the rollups over when PV_TIMEZONE changed, since
-// every day boundary moved.
+// every day boundary moved. It runs under the rollup lock, deletes one
+// day at a time and unmarks responses MaxBatchRows at a time (no
+// transaction as big as the table), and records the new zone last, so an
+// interrupted reset starts again.
 func (s *Store) checkRollupZone(ctx context.Context, loc *time.Location) error {
 	name := loc.String()
 	cur, ok, err := s.Setting(ctx, rollupZoneKey)
@@ -124,22 +144,21 @@ func (s *Store) checkRollupZone(ctx context.Context, loc *time.Location) error {
 		return err
 	}
 	if ok { // the zone changed: recount everything
-		err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
-			if err := tx.Where("1 = 1").Delete(&ReportDaily{}).Error; err != nil {
-				return err
+		for _, t := range []any{&ReportDaily{}, &ReportTheme{}, &ReportFunnel{}} {
+			var days []string
+			if err := s.ctx(ctx).Model(t).Distinct("day").Pluck("day", &days).Error; err != nil {
+				return wrap("reset rollups", err)
 			}
-			if err := tx.Where("1 = 1").Delete(&ReportTheme{}).Error; err != nil {
-				return err
+			for _, d := range days {
+				if err := s.retry(ctx, "reset rollups", func() error { return s.ctx(ctx).Where("day = ?", d).Delete(t).Error }); err != nil {
+					return wrap("reset rollups", err)
+				}
 			}
-			if err := tx.Where("1 = 1").Delete(&ReportFunnel{}).Error; err != nil {
-				return err
-			}
-			if err := tx.Where("`key` = ?", funnelFrozenKey).Delete(&Setting{}).Error; err != nil {
-				return err
-			}
-			return tx.Model(&Response{}).Where("rolled_up = ?", true).Update("rolled_up", false).Error
-		})
-		if err != nil {
+		}
+		if err := s.ctx(ctx).Where("`key` = ?", funnelFrozenKey).Delete(&Setting{}).Error; err != nil {
+			return wrap("reset rollups", err)
+		}
+		if _, err := s.updateInBatches(ctx, &Response{}, "rolled_up = ?", []any{true}, map[string]any{"rolled_up": false}); err != nil {
 			return wrap("reset rollups", err)
 		}
 	}

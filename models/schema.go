@@ -359,7 +359,7 @@ func allTables() []any {
 		&Kiosk{}, &Contact{}, &Encounter{}, &Invitation{}, &OutboundMessage{},
 		&InboundMessage{}, &Response{}, &Answer{}, &Case{}, &CaseEvent{},
 		&StaffUser{}, &Session{}, &APIToken{}, &AuditLog{}, &RoutingRule{}, &FlagRule{},
-		&ReportDaily{}, &ReportTheme{}, &ReportFunnel{},
+		&ReportDaily{}, &ReportTheme{}, &ReportFunnel{}, &Lock{}, &CommitMarker{},
 	}
 }
 

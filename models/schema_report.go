@@ -82,3 +82,35 @@ func (s *Store) DumpText(ctx context.Context) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// TablesWithoutPrimaryKey lists the tables of the database that have no
+// primary key. Galera replicates row changes by primary key: a table
+// without one replicates badly (and deletes on it may not replicate at
+// all), so every table must have one; a test holds the schema to it, and
+// operators can run it against a database that other tools also write.
+func (s *Store) TablesWithoutPrimaryKey(ctx context.Context) ([]string, error) {
+	var out []string
+	if s.driver == "mysql" {
+		err := s.ctx(ctx).Raw(`SELECT t.table_name FROM information_schema.tables t
+			WHERE t.table_schema = DATABASE() AND t.table_type = 'BASE TABLE'
+			AND NOT EXISTS (SELECT 1 FROM information_schema.table_constraints c
+				WHERE c.table_schema = t.table_schema AND c.table_name = t.table_name AND c.constraint_type = 'PRIMARY KEY')
+			ORDER BY t.table_name`).Scan(&out).Error
+		return out, wrap("tables without primary key", err)
+	}
+	var tables []string
+	if err := s.ctx(ctx).Raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").
+		Scan(&tables).Error; err != nil {
+		return nil, wrap("tables without primary key", err)
+	}
+	for _, t := range tables {
+		var n int64
+		if err := s.ctx(ctx).Raw("SELECT COUNT(*) FROM pragma_table_info(?) WHERE pk > 0", t).Scan(&n).Error; err != nil {
+			return nil, wrap("primary key of "+t, err)
+		}
+		if n == 0 {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}

@@ -32,6 +32,10 @@ type Store struct {
 	Crypto *Crypto
 	driver string
 	now    func() time.Time
+	// wsrep is true on a Galera node (wsrep_on=ON): reads that must see
+	// the latest commit of another node then ask for wsrep_sync_wait.
+	wsrep   bool
+	retries *RetryStats
 }
 
 // Options configures Open.
@@ -101,12 +105,18 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		sqlDB.SetMaxOpenConns(8)
 		sqlDB.SetMaxIdleConns(8)
 	}
-	s := &Store{db: db, Crypto: o.Crypto, driver: o.Driver, now: o.Now}
+	s := &Store{db: db, Crypto: o.Crypto, driver: o.Driver, now: o.Now, retries: &RetryStats{}}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := s.Ping(pctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, err
+	}
+	if o.Driver == "mysql" {
+		if s.wsrep, err = detectWsrep(pctx, db); err != nil {
+			_ = sqlDB.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -231,16 +241,27 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 }
 
 // Claim inserts a marker setting and reports whether this call inserted it:
-// the first of several servers to claim a one-time job wins.
+// the first of several servers to claim a one-time job wins. The row
+// carries a token of this call, so a claim whose INSERT was retried after
+// a conflict or a lost connection (it may have committed) still knows it
+// won when the retry meets its own row.
 func (s *Store) Claim(ctx context.Context, key string) (bool, error) {
-	err := s.ctx(ctx).Create(&Setting{Key: key, Value: s.Now().Format(time.RFC3339)}).Error
+	mine := s.Now().Format(time.RFC3339) + " " + markerToken()
+	err := s.retry(ctx, "claim "+key, func() error {
+		return s.ctx(ctx).Create(&Setting{Key: key, Value: mine}).Error
+	})
 	if err == nil {
 		return true, nil
 	}
-	if isDuplicate(err) {
-		return false, nil
+	if !isDuplicate(err) {
+		return false, wrap("claim "+key, err)
 	}
-	return false, wrap("claim "+key, err)
+	var row Setting
+	err = s.syncRead(ctx, func(db *gorm.DB) error { return db.Where("`key` = ?", key).Take(&row).Error })
+	if err != nil {
+		return false, wrap("claim "+key, err)
+	}
+	return row.Value == mine, nil
 }
 
 // RawDB opens a plain database/sql pool on the same database with the same

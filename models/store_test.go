@@ -123,3 +123,34 @@ func TestProviderErrorsStoredWithoutPHI(t *testing.T) {
 		}
 	})
 }
+
+// Every table has a primary key (Galera needs one to replicate rows), on
+// both databases; a table made without one is reported, so the check can
+// fail.
+func TestEveryTableHasPrimaryKey(t *testing.T) {
+	for _, b := range testdb.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s := testdb.Open(t, b, nil)
+			ctx := context.Background()
+			missing, err := s.TablesWithoutPrimaryKey(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(missing) > 0 {
+				t.Fatalf("tables without a primary key: %v", missing)
+			}
+			raw, err := models.RawDB(models.Options{Driver: b.Driver, DSN: b.DSN})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer raw.Close()
+			if _, err := raw.Exec("CREATE TABLE pk_control (a INT, b INT)"); err != nil {
+				t.Fatal(err)
+			}
+			missing, err = s.TablesWithoutPrimaryKey(ctx)
+			if err != nil || len(missing) != 1 || missing[0] != "pk_control" {
+				t.Fatalf("control table without a key: reported %v, %v", missing, err)
+			}
+		})
+	}
+}
