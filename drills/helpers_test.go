@@ -106,21 +106,36 @@ func kioskToken(t *testing.T, dsn string) string {
 // start runs "patientvoice serve" and waits for /healthz.
 func start(t *testing.T, dsn string, port int, dir string) *proc {
 	t.Helper()
+	p := launch(t, env(dsn, port), port, dir)
+	p.waitHealthy(t)
+	return p
+}
+
+// launch runs "patientvoice serve" with the given environment without
+// waiting for it (servers that must start together).
+func launch(t *testing.T, environ []string, port int, dir string) *proc {
+	t.Helper()
 	p := &proc{cmd: exec.Command(binary(t), "serve"), base: fmt.Sprintf("http://127.0.0.1:%d", port), logs: &bytes.Buffer{}, done: make(chan error, 1)}
-	p.cmd.Env = env(dsn, port)
+	p.cmd.Env = environ
 	p.cmd.Dir = dir
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	go func() { p.done <- p.cmd.Wait() }()
+	return p
+}
+
+// waitHealthy waits up to 30 s for /healthz to answer 200.
+func (p *proc) waitHealthy(t *testing.T) {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get(p.base + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return p
+				return
 			}
 		}
 		select {
@@ -130,7 +145,6 @@ func start(t *testing.T, dsn string, port int, dir string) *proc {
 		}
 	}
 	t.Fatalf("server not healthy in 30 s\n%s", p.logs)
-	return nil
 }
 
 // kill sends SIGKILL: no shutdown, no flush, like a power cut.

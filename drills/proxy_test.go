@@ -5,14 +5,18 @@ import (
 	"net"
 	"sync"
 	"testing"
+	"time"
 )
 
 // proxy is a TCP proxy the test controls between the server and MySQL:
 // Cut closes every connection and refuses new ones, like a network
 // partition or a database restart; Restore lets traffic through again.
+// With several targets it is a failover proxy, as HAProxy in front of a
+// Galera cluster: each new connection goes to the first target that
+// accepts it, so when a node dies the next connection reaches the next.
 type proxy struct {
-	t      *testing.T
-	target string
+	t       *testing.T
+	targets []string
 	ln     net.Listener
 	addr   string
 	mu     sync.Mutex
@@ -20,8 +24,8 @@ type proxy struct {
 	cut    bool
 }
 
-func newProxy(t *testing.T, target string) *proxy {
-	p := &proxy{t: t, target: target, conns: map[net.Conn]bool{}}
+func newProxy(t *testing.T, targets ...string) *proxy {
+	p := &proxy{t: t, targets: targets, conns: map[net.Conn]bool{}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +48,7 @@ func (p *proxy) accept(ln net.Listener) {
 			c.Close()
 			continue
 		}
-		up, err := net.Dial("tcp", p.target)
+		up, err := p.dial()
 		if err != nil {
 			p.mu.Unlock()
 			c.Close()
@@ -55,6 +59,17 @@ func (p *proxy) accept(ln net.Listener) {
 		go p.pipe(c, up)
 		go p.pipe(up, c)
 	}
+}
+
+func (p *proxy) dial() (net.Conn, error) {
+	var err error
+	for _, target := range p.targets {
+		var up net.Conn
+		if up, err = net.DialTimeout("tcp", target, time.Second); err == nil {
+			return up, nil
+		}
+	}
+	return nil, err
 }
 
 func (p *proxy) pipe(dst, src net.Conn) {
