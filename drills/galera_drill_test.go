@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/patientvoice/patientvoice/gateway/gatewaytest"
+	"github.com/patientvoice/patientvoice/sending/sendingtest"
 	"github.com/patientvoice/patientvoice/models"
 )
 
@@ -46,15 +46,15 @@ func TestGaleraDrill(t *testing.T) {
 	n1.exec(t, "CREATE DATABASE pvdrill CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
 	const db = "pvdrill"
 
-	tw := gatewaytest.NewTwilio(t)
+	tw := sendingtest.NewTwilio(t)
 	px := newProxy(t, n2.addr(), n1.addr()) // B's database address: node 2, else node 1
 	portA, portB := freePort(t), freePort(t)
 	serverEnv := func(dbAddr string, port int) []string {
 		return append(env("root@tcp("+dbAddr+")/"+db+"?parseTime=true", port),
-			"PV_BASE_URL="+gatewaytest.BaseURL, // one public address (the load balancer's) for both
+			"PV_BASE_URL="+sendingtest.BaseURL, // one public address (the load balancer's) for both
 			"PV_SURVEY_DELAY=0s", "PV_QUIET_HOURS=", "TWILIO_RATE=50",
-			"TWILIO_ACCOUNT_SID="+gatewaytest.AccountSID, "TWILIO_AUTH_TOKEN="+gatewaytest.AuthToken,
-			"TWILIO_FROM="+gatewaytest.From, "TWILIO_API_URL="+tw.URL)
+			"TWILIO_ACCOUNT_SID="+sendingtest.AccountSID, "TWILIO_AUTH_TOKEN="+sendingtest.AuthToken,
+			"TWILIO_FROM="+sendingtest.From, "TWILIO_API_URL="+tw.URL)
 	}
 	// 1. both servers start together on the empty database
 	a := launch(t, serverEnv(n1.addr(), portA), portA, t.TempDir())
@@ -419,9 +419,9 @@ func postJSON(c *http.Client, u, tok, body string) result {
 func replyBoth(t *testing.T, c *http.Client, servers []*proc, phones []string, st *drillStats) {
 	var wg sync.WaitGroup
 	for i, p := range phones {
-		form := url.Values{"MessageSid": {fmt.Sprintf("SMgalera%024d", i)}, "From": {p}, "To": {gatewaytest.From}, "Body": {"4"},
-			"AccountSid": {gatewaytest.AccountSID}}
-		sig := gatewaytest.Sign(gatewaytest.AuthToken, gatewaytest.BaseURL+"/webhooks/twilio/sms", form)
+		form := url.Values{"MessageSid": {fmt.Sprintf("SMgalera%024d", i)}, "From": {p}, "To": {sendingtest.From}, "Body": {"4"},
+			"AccountSid": {sendingtest.AccountSID}}
+		sig := sendingtest.Sign(sendingtest.AuthToken, sendingtest.BaseURL+"/webhooks/twilio/sms", form)
 		for _, srv := range servers {
 			wg.Add(1)
 			go func() {
@@ -452,7 +452,7 @@ func replyBoth(t *testing.T, c *http.Client, servers []*proc, phones []string, s
 
 // waitSMS waits until every phone has at least n messages, then a moment
 // more so a duplicate would show.
-func waitSMS(t *testing.T, tw *gatewaytest.Twilio, phones []string, n int) {
+func waitSMS(t *testing.T, tw *sendingtest.Twilio, phones []string, n int) {
 	deadline := time.Now().Add(40 * time.Second)
 	for time.Now().Before(deadline) {
 		done := true
