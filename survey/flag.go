@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Rules are the flag rules: which answers mean a person should look at a
@@ -133,12 +135,14 @@ func tag(word string) string {
 
 // Normalize lower-cases text and turns everything but letters and digits
 // into single spaces, padded, so phrases match on word boundaries in any
-// script.
+// script. Text is composed first (NFC), so a letter typed as base plus
+// combining accent ("khoâng" from some Vietnamese keyboards) matches its
+// precomposed form.
 func Normalize(s string) string {
 	var b strings.Builder
 	b.WriteByte(' ')
 	space := true
-	for _, r := range strings.ToLower(s) {
+	for _, r := range strings.ToLower(norm.NFC.String(s)) {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) {
 			b.WriteRune(foldAccent(r))
 			space = false
