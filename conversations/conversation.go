@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 
 	"github.com/patientvoice/patientvoice/models"
@@ -44,8 +43,12 @@ func (h *Handler) Process(ctx context.Context, m models.InboundMessage) (string,
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return "", err
 	}
-	t := textsFor(c.Language)
-	kind, managed := Keyword(body, known && c.SMSOptOut)
+	kind, managed, kwLang := h.keywords.classify(body, known && c.SMSOptOut)
+	l := h.catalog.Get(c.Language)
+	if !known && kwLang != "" {
+		l = h.catalog.Get(kwLang) // a stranger's "dừng" is answered in Vietnamese
+	}
+	org := h.cfg.OrgName
 	silent := managed && h.cfg.Twilio.ManagedOptOut
 	var cid *uint
 	if known {
@@ -59,7 +62,7 @@ func (h *Handler) Process(ctx context.Context, m models.InboundMessage) (string,
 			}
 		}
 		if !silent {
-			return outOptOut, h.reply(ctx, h.enqueue(ctx), from, cid, nil, sid, "optout_confirm", fmt.Sprintf(t.OptedOut, h.cfg.OrgName))
+			return outOptOut, h.reply(ctx, h.enqueue(ctx), from, cid, nil, sid, "optout_confirm", l.T("sms.opted_out", "org", org))
 		}
 		return outOptOut, nil
 	case kwOptIn:
@@ -69,12 +72,12 @@ func (h *Handler) Process(ctx context.Context, m models.InboundMessage) (string,
 			}
 		}
 		if !silent {
-			return outOptIn, h.reply(ctx, h.enqueue(ctx), from, cid, nil, sid, "reply", fmt.Sprintf(t.OptedIn, h.cfg.OrgName))
+			return outOptIn, h.reply(ctx, h.enqueue(ctx), from, cid, nil, sid, "reply", l.T("sms.opted_in", "org", org))
 		}
 		return outOptIn, nil
 	case kwHelp:
 		if !silent {
-			return outHelp, h.reply(ctx, h.enqueue(ctx), from, cid, nil, sid, "reply", fmt.Sprintf(t.Help, h.cfg.OrgName))
+			return outHelp, h.reply(ctx, h.enqueue(ctx), from, cid, nil, sid, "reply", l.T("sms.help", "org", org))
 		}
 		return outHelp, nil
 	}
@@ -86,7 +89,7 @@ func (h *Handler) Process(ctx context.Context, m models.InboundMessage) (string,
 			return "", err
 		} else if ok {
 			_ = h.store.SetInboundOutcome(ctx, m.ID, "followup", cid, nil, &caseID)
-			return "followup", h.reply(ctx, h.enqueue(ctx), from, cid, nil, sid, "reply", h.cfg.OrgName+": "+followupFor(c.Language).Thanks)
+			return "followup", h.reply(ctx, h.enqueue(ctx), from, cid, nil, sid, "reply", l.T("sms.followup_thanks", "org", org))
 		}
 		inv, err := h.store.OpenSMSInvitation(ctx, c.ID)
 		if err == nil && (inv.ExpiresAt == nil || inv.ExpiresAt.After(h.now())) {
@@ -100,14 +103,14 @@ func (h *Handler) Process(ctx context.Context, m models.InboundMessage) (string,
 				return "", err
 			}
 			_ = h.store.SetInboundOutcome(ctx, m.ID, "case_reply", cid, nil, &cs.ID)
-			return "case_reply", h.reply(ctx, h.enqueue(ctx), from, cid, nil, sid, "reply", fmt.Sprintf(t.Unknown, h.cfg.OrgName))
+			return "case_reply", h.reply(ctx, h.enqueue(ctx), from, cid, nil, sid, "reply", l.T("sms.unknown", "org", org))
 		}
 	}
-	msg := t.Unknown
+	msg := l.T("sms.unknown", "org", org)
 	if known {
-		msg = t.Expired
+		msg = l.T("sms.expired", "org", org)
 	}
-	return outNoSurvey, h.reply(ctx, h.enqueue(ctx), from, cid, nil, sid, "reply", fmt.Sprintf(msg, h.cfg.OrgName))
+	return outNoSurvey, h.reply(ctx, h.enqueue(ctx), from, cid, nil, sid, "reply", msg)
 }
 
 // answer advances the survey conversation by one reply, under a lock on
@@ -123,7 +126,7 @@ func (h *Handler) answer(ctx context.Context, inv models.Invitation, c models.Co
 		}
 	}
 	lang := def.Language(inv.Language)
-	t := textsFor(lang)
+	l := h.catalog.Pick(inv.Language, def.Languages)
 	outcome := outAnswer
 	var done []survey.Answer
 	_, err = h.store.UpdateInvitation(ctx, inv.ID, func(iv *models.Invitation, tx *models.InvitationTx) error {
@@ -133,19 +136,20 @@ func (h *Handler) answer(ctx context.Context, inv models.Invitation, c models.Co
 			return nil // completed meanwhile
 		}
 		q := def.Questions[idx]
-		a, ok := survey.ParseReply(q, lang, body)
+		skip := !q.Required && h.replies.IsSkip(body) // before parsing: "SKIP" is no comment, "no comment" no "no"
+		a, ok := h.replies.ParseReply(q, lang, body)
 		replyText := ""
 		switch {
-		case ok:
+		case ok && !skip:
 			answers = append(answers, a)
 			iv.Reprompted = false
 			idx = nextVisible(def, answers, idx+1)
-		case !q.Required && survey.IsSkip(body), iv.Reprompted:
+		case skip, iv.Reprompted:
 			iv.Reprompted = false
 			idx = nextVisible(def, answers, idx+1)
 		default:
 			iv.Reprompted = true
-			replyText = t.Reprompt + " " + questionSMS(q, lang)
+			replyText = l.T("sms.reprompt") + " " + l.SMSPrompt(q)
 		}
 		iv.CurrentQuestion = idx
 		iv.Status = models.InvInProgress
@@ -156,9 +160,9 @@ func (h *Handler) answer(ctx context.Context, inv models.Invitation, c models.Co
 			iv.Status, iv.CompletedAt = models.InvCompleted, &now
 			done = answers
 			outcome = outComplete
-			replyText = fmt.Sprintf(t.Thanks, h.cfg.OrgName)
+			replyText = l.T("sms.thanks", "org", h.cfg.OrgName)
 		} else if replyText == "" {
-			replyText = questionSMS(def.Questions[idx], lang)
+			replyText = l.SMSPrompt(def.Questions[idx])
 		}
 		return h.reply(ctx, tx.Enqueue, from, &c.ID, &iv.ID, sid, "reply", replyText)
 	})

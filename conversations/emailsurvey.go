@@ -1,7 +1,6 @@
 package conversations
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,48 +8,61 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/survey"
+	"github.com/patientvoice/patientvoice/translations"
 	"github.com/patientvoice/patientvoice/triage"
 )
 
+// surveyPage is what /s/{token} and /unsubscribe/{token} render, in the
+// patient's language L (the survey's prompts in L.Code).
 type surveyPage struct {
-	Org, Token, Lang, Dir string
-	Survey                survey.Definition
-	Strings               map[string]string
-	Errors                map[string]string
-	Values                map[string]string
-	Done, Already, Gone   bool
-	Unsubscribed          bool
+	Org, Token   string
+	L            *translations.Language
+	Lang         string // the survey's language for prompts: L.Code
+	Survey       survey.Definition
+	Errors       map[string]string // question key -> what is wrong, shown beside it
+	Issues       []pageIssue       // the same, in question order, for the summary
+	Summary      string            // "Please check the 3 answers marked below."
+	Values       map[string]string // what the patient sent, shown again
+	Done, Gone   bool
+	Already      bool
+	Unsubscribed bool
 }
 
-var pageStrings = map[string]map[string]string{
-	"en": {"title": "Your feedback", "intro": "Thank you for taking a moment. Your answers are confidential.", "submit": "Send my answers",
-		"thanks": "Thank you. Your answers have been received.", "already": "This survey has already been answered. Thank you.",
-		"gone": "This survey link has expired.", "yes": "Yes", "no": "No", "optional": "optional", "unsub": "Stop survey emails",
-		"unsub_q": "Do you want to stop receiving survey emails from us?", "unsub_done": "You will not receive survey emails from us any more.",
-		"fix": "Please answer the questions marked below.", "low": "Not at all likely", "high": "Extremely likely"},
-	"es": {"title": "Su opinión", "intro": "Gracias por dedicarnos un momento. Sus respuestas son confidenciales.", "submit": "Enviar mis respuestas",
-		"thanks": "Gracias. Hemos recibido sus respuestas.", "already": "Esta encuesta ya fue respondida. Gracias.",
-		"gone": "Este enlace de encuesta ha caducado.", "yes": "Sí", "no": "No", "optional": "opcional", "unsub": "Dejar de recibir encuestas",
-		"unsub_q": "¿Desea dejar de recibir correos de encuestas?", "unsub_done": "Ya no recibirá correos de encuestas.",
-		"fix": "Responda las preguntas marcadas abajo.", "low": "Nada probable", "high": "Muy probable"},
-	"ar": {"title": "رأيك", "intro": "شكراً لوقتك. إجاباتك سرية.", "submit": "إرسال إجاباتي",
-		"thanks": "شكراً لك. تم استلام إجاباتك.", "already": "تمت الإجابة عن هذا الاستبيان مسبقاً. شكراً لك.",
-		"gone": "انتهت صلاحية رابط الاستبيان.", "yes": "نعم", "no": "لا", "optional": "اختياري", "unsub": "إيقاف رسائل الاستبيانات",
-		"unsub_q": "هل تريد التوقف عن تلقي رسائل الاستبيانات؟", "unsub_done": "لن تصلك رسائل استبيانات بعد الآن.",
-		"fix": "يرجى الإجابة عن الأسئلة المحددة أدناه.", "low": "مستبعد تماماً", "high": "محتمل جداً"},
+// pageIssue is one line of the error summary, linking to its question.
+type pageIssue struct {
+	Key, Prompt, Message string
 }
 
 func (h *Handler) page(inv models.Invitation, tok string, def survey.Definition) surveyPage {
-	lang := def.Language(inv.Language)
-	dir := "ltr"
-	if lang == "ar" {
-		dir = "rtl"
+	l := h.catalog.Pick(inv.Language, def.Languages)
+	return surveyPage{Org: h.cfg.OrgName, Token: tok, L: l, Lang: l.Code, Survey: def, Errors: map[string]string{}, Values: map[string]string{}}
+}
+
+// explain words every issue of a submitted form in the page's language,
+// beside its question and in the summary above the form.
+func (p *surveyPage) explain(issues []survey.Issue) {
+	for _, is := range issues {
+		q, ok := p.Survey.Question(is.Question)
+		if !ok {
+			continue // an unknown field: the form never sends one
+		}
+		var msg string
+		switch is.Kind {
+		case survey.IssueRequired:
+			msg = p.L.T("survey.error_required")
+		case survey.IssueNumber:
+			msg = p.L.T("survey.error_number", "min", is.Min, "max", is.Max)
+		case survey.IssueYesNo:
+			msg = p.L.T("survey.error_yesno")
+		case survey.IssueChoice:
+			msg = p.L.T("survey.error_choice")
+		default:
+			msg = p.L.T("survey.error_text", "max", is.Max)
+		}
+		p.Errors[q.Key] = msg
+		p.Issues = append(p.Issues, pageIssue{Key: q.Key, Prompt: q.Text(p.Lang), Message: msg})
 	}
-	s, ok := pageStrings[lang]
-	if !ok {
-		s = pageStrings["en"]
-	}
-	return surveyPage{Org: h.cfg.OrgName, Token: tok, Lang: lang, Dir: dir, Survey: def, Strings: s, Errors: map[string]string{}, Values: map[string]string{}}
+	p.Summary = p.L.N("survey.error_summary", len(p.Issues))
 }
 
 // invitation finds the invitation of a link token (a bad token is 404) and
@@ -59,7 +71,7 @@ func (h *Handler) invitation(c *fiber.Ctx) (models.Invitation, surveyPage, error
 	tok := c.Params("token")
 	id, ok := h.links.Parse(tok)
 	if !ok {
-		return models.Invitation{}, surveyPage{}, fiber.NewError(fiber.StatusNotFound, "This link is not valid.")
+		return models.Invitation{}, surveyPage{}, translations.NewProblem(fiber.StatusNotFound, "error.link_invalid", nil)
 	}
 	inv, err := h.store.InvitationByID(c.UserContext(), id)
 	if err != nil {
@@ -119,19 +131,15 @@ func (h *Handler) SurveySubmit(c *fiber.Ctx) error {
 	}
 	raw, values := formAnswers(def, c.FormValue)
 	p.Values = values
-	answers, err := def.Validate(visibleOnly(def, raw))
-	var fe *survey.FieldError
-	if errors.As(err, &fe) {
-		p.Errors["_"] = p.Strings["fix"]
-		for _, q := range def.Questions {
-			if strings.Contains(fe.Message, `"`+q.Key+`"`) || p.Values[q.Key] != "" && fe.Field != "answers" && strings.HasPrefix(fe.Field, "answers[") {
-				p.Errors[q.Key] = fe.Message
-			}
-		}
+	raw = visibleOnly(def, raw)
+	if issues := def.Review(raw); len(issues) > 0 {
+		p.explain(issues)
 		c.Status(fiber.StatusBadRequest)
 		return c.Render("survey", p)
-	} else if err != nil {
-		return err
+	}
+	answers, err := def.Validate(raw)
+	if err != nil {
+		return err // Review found nothing, so Validate cannot refuse: a bug, not the patient's
 	}
 	ok, err := h.store.CompleteInvitation(ctx, inv.ID)
 	if err != nil {

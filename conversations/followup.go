@@ -12,6 +12,7 @@ import (
 	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/sending"
 	"github.com/patientvoice/patientvoice/survey"
+	"github.com/patientvoice/patientvoice/translations"
 )
 
 // refuse is the 409 staff see when a follow-up cannot go: the case is not
@@ -19,30 +20,6 @@ import (
 // channel.
 func refuse(why string) error {
 	return fiber.NewError(fiber.StatusConflict, "No follow-up: "+why+".")
-}
-
-// followupTexts are the satisfaction question's wordings per language.
-type followupTexts struct {
-	SMS, Subject, Body, Yes, No, Thanks, Already, Title string
-}
-
-func followupFor(lang string) followupTexts {
-	switch lang {
-	case "es":
-		return followupTexts{SMS: "%s: hemos terminado de revisar su comentario. ¿Está satisfecho con cómo lo atendimos? Responda SÍ o NO.",
-			Subject: "%s: ¿está satisfecho con nuestra respuesta?", Body: "Hemos terminado de revisar el comentario que nos hizo llegar. ¿Está satisfecho con cómo lo atendimos?",
-			Yes: "Sí, estoy satisfecho", No: "No, no estoy satisfecho", Thanks: "Gracias. Hemos recibido su respuesta.",
-			Already: "Ya nos respondió. Gracias.", Title: "¿Está satisfecho con nuestra respuesta?"}
-	case "ar":
-		return followupTexts{SMS: "%s: انتهينا من مراجعة ملاحظتك. هل أنت راضٍ عن طريقة تعاملنا معها؟ أرسل نعم أو لا.",
-			Subject: "%s: هل أنت راضٍ عن ردّنا؟", Body: "انتهينا من مراجعة الملاحظة التي أرسلتها إلينا. هل أنت راضٍ عن طريقة تعاملنا معها؟",
-			Yes: "نعم، أنا راضٍ", No: "لا، لست راضياً", Thanks: "شكراً لك. تم استلام إجابتك.",
-			Already: "لقد أجبت من قبل. شكراً لك.", Title: "هل أنت راضٍ عن ردّنا؟"}
-	}
-	return followupTexts{SMS: "%s: we have finished looking into your concern. Are you satisfied with how it was handled? Reply YES or NO.",
-		Subject: "%s: are you satisfied with how we handled your concern?", Body: "We have finished looking into the concern you raised with us. Are you satisfied with how it was handled?",
-		Yes: "Yes, I am satisfied", No: "No, I am not satisfied", Thanks: "Thank you. We have received your answer.",
-		Already: "You have answered already. Thank you.", Title: "Are you satisfied with how we handled your concern?"}
 }
 
 // followupLinks makes and checks the signed links of follow-up emails.
@@ -89,7 +66,7 @@ func (h *Handler) SendFollowup(ctx context.Context, caseID uint, channel, actor 
 	if err != nil {
 		return err
 	}
-	t := followupFor(ct.Language)
+	l := h.catalog.Get(ct.Language)
 	m := models.OutMessage{Channel: channel, Kind: "followup", ContactID: &ct.ID, CaseID: &cs.ID,
 		Priority: models.PriorityInteractive, IdempotencyKey: fmt.Sprintf("case-%d-followup", cs.ID)}
 	switch channel {
@@ -98,14 +75,14 @@ func (h *Handler) SendFollowup(ctx context.Context, caseID uint, channel, actor 
 			return refuse("the patient gave no phone number or opted out of texts")
 		}
 		m.To = h.store.Crypto.MustOpen(ct.PhoneEnc)
-		m.Body = fmt.Sprintf(t.SMS, h.cfg.OrgName)
+		m.Body = l.T("sms.followup", "org", h.cfg.OrgName)
 		m.NotBefore = h.cfg.QuietHours.Next(h.now(), h.zoneOf(ct.Timezone))
 	case email:
 		if ct.EmailEnc == "" || ct.EmailOptOut {
 			return refuse("the patient gave no email address or unsubscribed")
 		}
 		m.To = h.store.Crypto.MustOpen(ct.EmailEnc)
-		m.Subject, m.Body, m.HTML = followupEmail(h.cfg.OrgName, ct.Language, h.followup.Followup(cs.ID))
+		m.Subject, m.Body, m.HTML = followupEmail(h.cfg.OrgName, l, h.followup.Followup(cs.ID))
 	default:
 		return refuse("choose SMS or email")
 	}
@@ -123,44 +100,42 @@ func (h *Handler) SendFollowup(ctx context.Context, caseID uint, channel, actor 
 	return h.store.AddCaseEvent(ctx, cs.ID, "followup_sent", actor, "Satisfaction follow-up by "+channel+".")
 }
 
-func followupEmail(org, lang, link string) (subject, text, htmlBody string) {
-	t := followupFor(lang)
-	greet := textsFor(lang).EmailHello
-	subject = fmt.Sprintf(t.Subject, org)
-	text = strings.Join([]string{greet, "", t.Body, "", link}, "\n")
-	return subject, text, sending.EmailHTML(lang, greet, t.Body, link, t.Title, org, "")
+// followupEmail asks the satisfaction question by email in the patient's
+// language: the button opens the two-answer page.
+func followupEmail(org string, l *translations.Language, link string) (subject, text, htmlBody string) {
+	hello, body, button := l.T("email.hello"), l.T("email.followup_body"), l.T("email.followup_button")
+	subject = l.T("email.followup_subject", "org", org)
+	text = strings.Join([]string{hello, "", body, "", button + ": " + link}, "\n")
+	return subject, text, sending.EmailHTML(l.HTMLLang(), l.Dir, hello, body, link, button, org, "")
 }
 
-// followupPage is what /f/{token} renders.
+// followupPage is what /f/{token} renders, in the patient's language.
 type followupPage struct {
-	Org, Token, Lang, Dir string
-	T                     followupTexts
-	Done, Already         bool
+	Org, Token    string
+	L             *translations.Language
+	Done, Already bool
+	Error         string // no answer chosen
 }
 
 func (h *Handler) followupCase(c *fiber.Ctx) (models.Case, followupPage, error) {
 	tok := c.Params("token")
 	id, ok := h.followup.parseFollowup(tok)
 	if !ok {
-		return models.Case{}, followupPage{}, fiber.NewError(fiber.StatusNotFound, "This link is not valid.")
+		return models.Case{}, followupPage{}, translations.NewProblem(fiber.StatusNotFound, "error.link_invalid", nil)
 	}
 	cs, err := h.store.CaseByID(c.UserContext(), id)
 	if err != nil {
 		return cs, followupPage{}, err
 	}
 	if cs.FollowupSentAt == nil || cs.ContactID == nil {
-		return cs, followupPage{}, fiber.NewError(fiber.StatusNotFound, "This link is not valid.")
+		return cs, followupPage{}, translations.NewProblem(fiber.StatusNotFound, "error.link_invalid", nil)
 	}
-	lang := "en"
-	if ct, err := h.store.ContactRow(c.UserContext(), *cs.ContactID); err == nil && (ct.Language == "es" || ct.Language == "ar") {
-		lang = ct.Language
-	}
-	dir := "ltr"
-	if lang == "ar" {
-		dir = "rtl"
+	l := h.catalog.Base()
+	if ct, err := h.store.ContactRow(c.UserContext(), *cs.ContactID); err == nil {
+		l = h.catalog.Get(ct.Language)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return cs, followupPage{Org: h.cfg.OrgName, Token: tok, Lang: lang, Dir: dir, T: followupFor(lang), Already: cs.FollowupAnswer != ""}, nil
+	return cs, followupPage{Org: h.cfg.OrgName, Token: tok, L: l, Already: cs.FollowupAnswer != ""}, nil
 }
 
 // FollowupForm answers GET /f/{token}: the two-button question. A GET
@@ -182,7 +157,9 @@ func (h *Handler) FollowupSubmit(c *fiber.Ctx) error {
 	}
 	answer := c.FormValue("answer")
 	if answer != models.FollowupSatisfied && answer != models.FollowupNotSatisfied {
-		return fiber.NewError(fiber.StatusBadRequest, "Choose yes or no.")
+		p.Error = p.L.T("followup.error_choose")
+		c.Status(fiber.StatusBadRequest)
+		return c.Render("followup", p)
 	}
 	ok, err := h.store.AnswerFollowup(c.UserContext(), cs.ID, answer, h.now())
 	if err != nil {
@@ -201,7 +178,7 @@ func (h *Handler) FollowupSubmit(c *fiber.Ctx) error {
 // false when the reply is not a yes or no or nothing is pending, so the
 // message goes down the usual path.
 func (h *Handler) answerFollowupSMS(ctx context.Context, contactID uint, body string) (uint, bool, error) {
-	a, ok := survey.ParseReply(survey.Question{Key: "followup", Kind: survey.YesNo}, "en", body)
+	a, ok := h.replies.ParseReply(survey.Question{Key: "followup", Kind: survey.YesNo}, "", body)
 	if !ok || a.Bool == nil {
 		return 0, false, nil
 	}

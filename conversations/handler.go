@@ -12,6 +12,8 @@ import (
 	"github.com/patientvoice/patientvoice/config"
 	"github.com/patientvoice/patientvoice/inviting"
 	"github.com/patientvoice/patientvoice/models"
+	"github.com/patientvoice/patientvoice/survey"
+	"github.com/patientvoice/patientvoice/translations"
 	"github.com/patientvoice/patientvoice/triage"
 )
 
@@ -25,13 +27,18 @@ type Handler struct {
 	intake   *triage.Intake
 	links    inviting.Links
 	followup followupLinks
+	catalog  *translations.Catalog
+	replies  survey.Vocabulary
+	keywords keywords
 	log      *slog.Logger
 	now      func() time.Time
 }
 
 // New builds the conversation handlers; links checks the survey and
-// unsubscribe tokens that inviting signed.
-func New(cfg *config.Config, store *models.Store, intake *triage.Intake, links inviting.Links, log *slog.Logger, now func() time.Time) *Handler {
+// unsubscribe tokens that inviting signed; catalog words every reply and
+// page and knows every language's answer words and keywords.
+func New(cfg *config.Config, store *models.Store, intake *triage.Intake, links inviting.Links, catalog *translations.Catalog, log *slog.Logger, now func() time.Time) *Handler {
 	return &Handler{cfg: cfg, store: store, intake: intake, links: links,
-		followup: followupLinks{crypto: store.Crypto, base: cfg.BaseURL}, log: log, now: now}
+		followup: followupLinks{crypto: store.Crypto, base: cfg.BaseURL},
+		catalog:  catalog, replies: catalog.Replies(), keywords: newKeywords(catalog), log: log, now: now}
 }

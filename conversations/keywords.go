@@ -4,17 +4,19 @@ import (
 	"strings"
 
 	"github.com/patientvoice/patientvoice/survey"
+	"github.com/patientvoice/patientvoice/translations"
 )
 
 // Keyword kinds.
 const (
 	kwNone   = ""
-	kwOptOut = "opt_out"
-	kwOptIn  = "opt_in"
-	kwHelp   = "help"
+	kwOptOut = translations.OptOut
+	kwOptIn  = translations.OptIn
+	kwHelp   = translations.Help
 )
 
-// twilioWords are the keywords Twilio's managed opt-out answers itself.
+// twilioWords are the keywords Twilio's managed opt-out answers itself
+// (the contract's list, the same in every language).
 var twilioWords = map[string]string{
 	"stop": kwOptOut, "stopall": kwOptOut, "unsubscribe": kwOptOut, "cancel": kwOptOut, "end": kwOptOut,
 	"quit": kwOptOut, "revoke": kwOptOut, "optout": kwOptOut,
@@ -22,29 +24,32 @@ var twilioWords = map[string]string{
 	"help": kwHelp, "info": kwHelp,
 }
 
-// ourWords are opt-out, opt-in and help phrases Twilio does not know: the
+// keywords classifies whole messages: Twilio's words, and the opt-out,
+// opt-in and help phrases of every catalog language ("OPT OUT", "PARAR",
+// "NO MAS", "توقف", "退订", "dừng"), which Twilio does not know, so the
 // product confirms them itself, once.
-var ourWords = map[string]string{
-	"opt out": kwOptOut, "parar": kwOptOut, "pare": kwOptOut, "no mas": kwOptOut, "no mas mensajes": kwOptOut, "alto": kwOptOut,
-	"detener": kwOptOut, "cancelar": kwOptOut, "baja": kwOptOut, "darme de baja": kwOptOut,
-	"توقف": kwOptOut, "الغاء": kwOptOut, "إلغاء": kwOptOut, "ايقاف": kwOptOut, "إيقاف": kwOptOut, "الغاء الاشتراك": kwOptOut,
-	"comenzar": kwOptIn, "reanudar": kwOptIn, "ابدأ": kwOptIn, "ابدا": kwOptIn,
-	"ayuda": kwHelp, "مساعدة": kwHelp,
+type keywords struct {
+	ours map[string]translations.Keyword
 }
 
-// Keyword classifies a whole message. managed is true for Twilio's own
-// words (Twilio has answered already when it manages opt-outs). YES is an
-// opt-in only from an opted-out number; otherwise it is an answer.
-func Keyword(text string, optedOut bool) (kind string, managed bool) {
+func newKeywords(c *translations.Catalog) keywords {
+	return keywords{ours: c.Keywords()}
+}
+
+// classify reads a whole message. managed is true for Twilio's own words
+// (Twilio has answered already when it manages opt-outs). YES is an opt-in
+// only from an opted-out number; otherwise it is an answer. lang is the
+// language of a catalog phrase ("" for Twilio's words).
+func (k keywords) classify(text string, optedOut bool) (kind string, managed bool, lang string) {
 	norm := strings.TrimSpace(survey.Normalize(text))
-	if k, ok := twilioWords[norm]; ok {
+	if kw, ok := twilioWords[norm]; ok {
 		if norm == "yes" && !optedOut {
-			return kwNone, false
+			return kwNone, false, ""
 		}
-		return k, true
+		return kw, true, ""
 	}
-	if k, ok := ourWords[norm]; ok {
-		return k, false
+	if kw, ok := k.ours[norm]; ok {
+		return kw.Kind, false, kw.Lang
 	}
-	return kwNone, false
+	return kwNone, false, ""
 }

@@ -69,7 +69,7 @@ func toJSON(inv models.Invitation) Invited {
 	return j
 }
 
-var langRe = regexp.MustCompile(`^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?$`)
+var langRe = regexp.MustCompile(`^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{1,8}){0,3}$`)
 
 // parseDischarge validates one discharge; errors name the field.
 func (h *Handler) parseDischarge(ctx context.Context, in Discharge, def survey.Definition, localTime bool) (Request, error) {
@@ -124,7 +124,11 @@ func (h *Handler) parseDischarge(ctx context.Context, in Discharge, def survey.D
 	if lang != "" && !langRe.MatchString(lang) {
 		return r, fe("patient.language", "not a language code such as en or es")
 	}
-	r.Language = def.Language(strings.ToLower(strings.SplitN(strings.ReplaceAll(lang, "_", "-"), "-", 2)[0]))
+	code := h.catalog.Code(lang) // "es-MX", "spa", "zh-Hans" -> es, es, zh
+	if code == "" {
+		code = strings.ToLower(strings.SplitN(strings.ReplaceAll(lang, "_", "-"), "-", 2)[0])
+	}
+	r.Language = def.Language(code)
 	if p.BirthDate != "" {
 		b, err := time.Parse("2006-01-02", strings.TrimSpace(p.BirthDate))
 		if err != nil || b.After(h.now()) || b.Year() < 1890 {

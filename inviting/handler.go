@@ -15,6 +15,7 @@ import (
 	"github.com/patientvoice/patientvoice/config"
 	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/survey"
+	"github.com/patientvoice/patientvoice/translations"
 )
 
 // SurveyKey is the survey every post-discharge invitation asks.
@@ -22,16 +23,18 @@ const SurveyKey = "post-discharge"
 
 // Handler holds what the discharge routes and the invitation clock need.
 type Handler struct {
-	cfg   *config.Config
-	store *models.Store
-	links Links
-	log   *slog.Logger
-	now   func() time.Time
+	cfg     *config.Config
+	store   *models.Store
+	catalog *translations.Catalog
+	links   Links
+	log     *slog.Logger
+	now     func() time.Time
 }
 
-// New builds the inviting handlers.
-func New(cfg *config.Config, store *models.Store, log *slog.Logger, now func() time.Time) *Handler {
-	return &Handler{cfg: cfg, store: store, links: NewLinks(store.Crypto, cfg.BaseURL), log: log, now: now}
+// New builds the inviting handlers; catalog words the invitations and maps
+// the languages hospitals send ("es-MX", "spa") to the ones it speaks.
+func New(cfg *config.Config, store *models.Store, catalog *translations.Catalog, log *slog.Logger, now func() time.Time) *Handler {
+	return &Handler{cfg: cfg, store: store, catalog: catalog, links: NewLinks(store.Crypto, cfg.BaseURL), log: log, now: now}
 }
 
 // Links exposes the link maker (the dispatcher adds unsubscribe headers,
@@ -48,12 +51,13 @@ func (h *Handler) firstMessages(def survey.Definition) func(models.Invitation, m
 		key := "inv-" + strconv.FormatUint(uint64(inv.ID), 10) + "-first"
 		m := models.OutMessage{Channel: inv.Channel, Kind: "invitation", ContactID: &c.ID, InvitationID: &inv.ID,
 			Priority: models.PriorityBulk, NotBefore: *inv.ScheduledFor, IdempotencyKey: key}
+		l := h.catalog.Pick(inv.Language, def.Languages)
 		if inv.Channel == sms {
 			m.To = h.store.Crypto.MustOpen(c.PhoneEnc)
-			m.Body = firstSMS(h.cfg.OrgName, inv.Language, def)
+			m.Body = firstSMS(h.cfg.OrgName, l, def)
 		} else {
 			m.To = h.store.Crypto.MustOpen(c.EmailEnc)
-			m.Subject, m.Body, m.HTML = invitationEmail(h.cfg.OrgName, inv.Language, h.links.Survey(inv.ID), h.links.Unsubscribe(inv.ID), len(def.Questions), false)
+			m.Subject, m.Body, m.HTML = invitationEmail(h.cfg.OrgName, l, h.links.Survey(inv.ID), h.links.Unsubscribe(inv.ID), len(def.Questions), false)
 		}
 		return []models.OutMessage{m}
 	}

@@ -34,7 +34,8 @@ func (h *Handler) Housekeeping(ctx context.Context) (int, error) {
 		if err != nil || c.EmailOptOut {
 			continue
 		}
-		subj, text, html := invitationEmail(h.cfg.OrgName, inv.Language, h.links.Survey(inv.ID), h.links.Unsubscribe(inv.ID), len(def.Questions), true)
+		l := h.catalog.Pick(inv.Language, def.Languages)
+		subj, text, html := invitationEmail(h.cfg.OrgName, l, h.links.Survey(inv.ID), h.links.Unsubscribe(inv.ID), len(def.Questions), true)
 		_, _, err = h.store.Enqueue(ctx, models.OutMessage{Channel: email, Kind: "reminder", To: h.store.Crypto.MustOpen(c.EmailEnc),
 			Subject: subj, Body: text, HTML: html, ContactID: &c.ID, InvitationID: &inv.ID, Priority: models.PriorityBulk,
 			IdempotencyKey: "inv-" + strconv.FormatUint(uint64(inv.ID), 10) + "-reminder"})

@@ -13,6 +13,7 @@ import (
 	"github.com/patientvoice/patientvoice/config"
 	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/survey"
+	"github.com/patientvoice/patientvoice/translations"
 	"github.com/patientvoice/patientvoice/triage"
 )
 
@@ -27,7 +28,7 @@ type Handler struct {
 	intake  *triage.Intake
 	log     *slog.Logger
 	now     func() time.Time
-	catalog *Catalog
+	catalog *translations.Catalog
 
 	mu      sync.Mutex
 	surveys map[uint]cachedSurvey
@@ -41,13 +42,10 @@ type cachedSurvey struct {
 // surveyTTL bounds how stale a kiosk's survey may be after an admin edit.
 const surveyTTL = 15 * time.Second
 
-// New builds the kiosk handlers.
-func New(cfg *config.Config, store *models.Store, intake *triage.Intake, log *slog.Logger, now func() time.Time) (*Handler, error) {
-	cat, err := LoadCatalog()
-	if err != nil {
-		return nil, err
-	}
-	return &Handler{cfg: cfg, store: store, intake: intake, log: log, now: now, catalog: cat, surveys: map[uint]cachedSurvey{}}, nil
+// New builds the kiosk handlers; the kiosk speaks the catalog's languages
+// that its survey offers.
+func New(cfg *config.Config, store *models.Store, intake *triage.Intake, catalog *translations.Catalog, log *slog.Logger, now func() time.Time) *Handler {
+	return &Handler{cfg: cfg, store: store, intake: intake, log: log, now: now, catalog: catalog, surveys: map[uint]cachedSurvey{}}
 }
 
 const kioskKey = "kiosk"

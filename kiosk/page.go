@@ -6,16 +6,38 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/patientvoice/patientvoice/models"
+	"github.com/patientvoice/patientvoice/translations"
 )
 
 // pageConfig is what the kiosk script reads from the page: everything it
 // needs to run offline once loaded.
 type pageConfig struct {
 	Survey      any               `json:"survey"`
-	Languages   []Language        `json:"languages"`
+	Languages   []pageLanguage    `json:"languages"`
 	Info        map[string]string `json:"info"`
 	IdleSeconds int               `json:"idle_seconds"`
 	Org         string            `json:"org"`
+}
+
+// pageLanguage is one language's kiosk texts from the catalog, keys
+// without their "kiosk." prefix; the script picks plural forms with the
+// browser's Intl.PluralRules for Tag.
+type pageLanguage struct {
+	Code    string                       `json:"code"`
+	Tag     string                       `json:"tag"`
+	Name    string                       `json:"name"`
+	Dir     string                       `json:"dir"`
+	Strings map[string]string            `json:"strings"`
+	Plurals map[string]map[string]string `json:"plurals"`
+}
+
+func kioskLanguages(ls []*translations.Language) []pageLanguage {
+	out := make([]pageLanguage, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, pageLanguage{Code: l.Code, Tag: l.HTMLLang(), Name: l.Name, Dir: l.Dir,
+			Strings: l.Prefixed("kiosk."), Plurals: l.PluralsPrefixed("kiosk.")})
+	}
+	return out
 }
 
 // Page answers GET /kiosk/{token}: the full-screen kiosk. An unknown or
@@ -25,7 +47,7 @@ func (h *Handler) Page(c *fiber.Ctx) error {
 	k, err := h.store.KioskByToken(ctx, c.Params("token"))
 	if err != nil {
 		if isNotFound(err) {
-			return fiber.NewError(fiber.StatusNotFound, "This kiosk link is not valid. Ask IT to enrol the device again.")
+			return translations.NewProblem(fiber.StatusNotFound, "error.kiosk_invalid", nil)
 		}
 		return err
 	}
@@ -41,6 +63,10 @@ func (h *Handler) Page(c *fiber.Ctx) error {
 		}
 		info[key[len("info."):]] = v
 	}
+	phone, _, err := h.store.Setting(ctx, models.InfoLanguagePhone)
+	if err != nil {
+		return err
+	}
 	idle := k.IdleSeconds
 	switch {
 	case idle <= 0:
@@ -48,14 +74,14 @@ func (h *Handler) Page(c *fiber.Ctx) error {
 	case idle < 10:
 		idle = 10
 	}
-	cfg, err := json.Marshal(pageConfig{Survey: def, Languages: h.catalog.For(def.Languages), Info: info, IdleSeconds: idle, Org: h.cfg.OrgName})
+	langs := h.catalog.For(def.Languages)
+	cfg, err := json.Marshal(pageConfig{Survey: def, Languages: kioskLanguages(langs), Info: info, IdleSeconds: idle, Org: h.cfg.OrgName})
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	en := h.catalog.For([]string{"en"})[0]
 	return c.Render("kiosk", fiber.Map{
-		"Org": h.cfg.OrgName, "Lang": "en", "Dir": "ltr", "Languages": h.catalog.For(def.Languages),
-		"Survey": def, "Strings": en.Strings, "Config": template.JS(cfg),
+		"Org": h.cfg.OrgName, "Lang": "en", "Strings": h.catalog.Base().Prefixed("kiosk."), "Languages": langs,
+		"Survey": def, "Taglines": h.catalog.Taglines(), "LanguagePhone": phone, "Config": template.JS(cfg),
 	})
 }

@@ -112,7 +112,11 @@ func (h *Handler) validate(in submission, def survey.Definition) (triage.Submiss
 	if in.Survey != def.Key {
 		return sub, &survey.FieldError{Field: "survey", Message: fmt.Sprintf("this kiosk answers survey %q", def.Key)}
 	}
-	sub.Language = def.Language(strings.ToLower(strings.TrimSpace(in.Language)))
+	lang := h.catalog.Code(in.Language) // "zh-Hans" is zh
+	if lang == "" {
+		lang = strings.ToLower(strings.TrimSpace(in.Language))
+	}
+	sub.Language = def.Language(lang)
 	answers, err := def.Validate(in.Answers)
 	if err != nil {
 		return sub, err

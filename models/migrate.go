@@ -104,6 +104,9 @@ func migrations() []migration {
 			}
 			return nil
 		}},
+		{7, "seeded surveys and information screens in Chinese and Vietnamese", func(tx *gorm.DB, _ *Store) error {
+			return addSeedLanguages(tx)
+		}},
 	}
 }
 

@@ -182,6 +182,10 @@ const (
 	InfoConcern  = "info.concern"
 	InfoBilling  = "info.billing"
 	InfoLanguage = "info.language"
+	// InfoLanguagePhone is the number the Section 1557 taglines on the
+	// language help screen tell patients to call (empty: "ask any member
+	// of staff").
+	InfoLanguagePhone = "info.language_phone"
 )
 
 func defaultInfoScreens() map[string]string {

@@ -6,12 +6,12 @@ import (
 )
 
 // EmailHTML is the one layout of every patient email: a greeting, one
-// paragraph, one button, and a small footer with an optional link, right
-// to left in Arabic. Every text is escaped.
-func EmailHTML(lang, hello, body, link, button, footer, footerLink string) string {
-	dir := "ltr"
-	if lang == "ar" {
-		dir = "rtl"
+// paragraph, one button, and a small footer with an optional link, in the
+// patient's language (lang, a BCP 47 tag) and its direction (dir, "ltr" or
+// "rtl", from the translation catalog). Every text is escaped.
+func EmailHTML(lang, dir, hello, body, link, button, footer, footerLink string) string {
+	if dir != "rtl" {
+		dir = "ltr"
 	}
 	e := html.EscapeString
 	foot := e(footer)

@@ -3,11 +3,13 @@ package server
 import (
 	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/survey"
+	"github.com/patientvoice/patientvoice/translations"
 )
 
 // errorBody is the contract's JSON error.
@@ -17,9 +19,10 @@ type errorBody struct {
 }
 
 // errorHandler is the one place errors become responses: JSON under /api/
-// and /webhooks/, an HTML page elsewhere. Only 5xx are logged (once, here);
-// users never see a stack or SQL.
-func errorHandler(log *slog.Logger, org string) fiber.ErrorHandler {
+// and /webhooks/, a page in the patient's language on patient pages, an
+// HTML page elsewhere. Only 5xx are logged (once, here); users never see a
+// stack or SQL.
+func errorHandler(log *slog.Logger, org string, catalog *translations.Catalog) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		status, body := classify(err)
 		rid, _ := c.Locals("requestid").(string)
@@ -29,6 +32,10 @@ func errorHandler(log *slog.Logger, org string) fiber.ErrorHandler {
 		c.Status(status)
 		if wantsJSON(c) {
 			return c.JSON(body)
+		}
+		if patientPage(c.Path()) {
+			c.Set(fiber.HeaderCacheControl, "no-store")
+			return c.Render("patient_error", patientProblem(c, catalog, org, status, err, rid))
 		}
 		title := map[int]string{400: "Something in the form is not right", 401: "Please sign in", 403: "Not allowed",
 			404: "Page not found", 409: "Already done", 410: "This link has expired", 413: "Too large",
@@ -44,7 +51,10 @@ func errorHandler(log *slog.Logger, org string) fiber.ErrorHandler {
 func classify(err error) (int, errorBody) {
 	var fe *fiber.Error
 	var field *survey.FieldError
+	var prob *translations.Problem
 	switch {
+	case errors.As(err, &prob):
+		return prob.Status, errorBody{Error: prob.Key}
 	case errors.As(err, &field):
 		return fiber.StatusBadRequest, errorBody{Error: field.Message, Field: field.Field}
 	case errors.As(err, &fe):
@@ -82,4 +92,51 @@ func isUnavailable(err error) bool {
 func wantsJSON(c *fiber.Ctx) bool {
 	p := c.Path()
 	return strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/webhooks/") || p == "/healthz"
+}
+
+// patientPage reports the pages patients open: the email survey, the
+// follow-up question, unsubscribe and the kiosk. Their errors speak the
+// patient's language.
+func patientPage(p string) bool {
+	for _, pre := range []string{"/s/", "/f/", "/unsubscribe/", "/kiosk/"} {
+		if strings.HasPrefix(p, pre) {
+			return true
+		}
+	}
+	return false
+}
+
+// patientStatuses are the statuses the catalog words (error.title_N,
+// error.body_N); others fall back to 400 or 500.
+var patientStatuses = map[int]bool{400: true, 404: true, 409: true, 410: true, 413: true, 429: true, 500: true, 503: true}
+
+// patientProblem words an error for a patient: in the language of the page
+// when the handler knew it (translations.Problem), else in the browser's
+// preferred one; with a reference to quote only when it is our fault.
+func patientProblem(c *fiber.Ctx, catalog *translations.Catalog, org string, status int, err error, rid string) fiber.Map {
+	var prob *translations.Problem
+	var l *translations.Language
+	key := ""
+	if errors.As(err, &prob) {
+		l, key = prob.Lang, prob.Key
+	}
+	if l == nil {
+		l = catalog.Negotiate(c.Get(fiber.HeaderAcceptLanguage))
+	}
+	s := status
+	if !patientStatuses[s] {
+		s = 400
+		if status >= 500 {
+			s = 500
+		}
+	}
+	n := strconv.Itoa(s)
+	if key == "" {
+		key = "error.body_" + n
+	}
+	ref := ""
+	if status >= 500 {
+		ref = rid
+	}
+	return fiber.Map{"Org": org, "L": l, "Title": l.T("error.title_" + n), "Message": l.T(key), "RequestID": ref}
 }

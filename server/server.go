@@ -30,6 +30,7 @@ import (
 	"github.com/patientvoice/patientvoice/staff"
 	"github.com/patientvoice/patientvoice/static"
 	"github.com/patientvoice/patientvoice/templates"
+	"github.com/patientvoice/patientvoice/translations"
 	"github.com/patientvoice/patientvoice/triage"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -112,6 +113,10 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	catalog, err := translations.Load()
+	if err != nil {
+		return nil, err
+	}
 	// Who hears about cases: the on-call alerts and the live queue.
 	live := staff.NewLive(d.Store, d.Log, 2*time.Second)
 	notify := triage.Notifiers{alerts.New(d.Config, d.Store, d.Log), live}
@@ -119,14 +124,11 @@ func New(d Deps) (*Server, error) {
 	intake := triage.NewIntake(d.Store, sla, notify, d.Now)
 	cases := triage.NewCases(d.Store, sla, notify, d.Now)
 	esc := triage.NewEscalator(d.Store, notify, d.Log, d.Now, time.Minute)
-	kh, err := kiosk.New(d.Config, d.Store, intake, d.Log, d.Now)
-	if err != nil {
-		return nil, err
-	}
-	inv := inviting.New(d.Config, d.Store, d.Log, d.Now)
-	conv := conversations.New(d.Config, d.Store, intake, inv.Links(), d.Log, d.Now)
+	kh := kiosk.New(d.Config, d.Store, intake, catalog, d.Log, d.Now)
+	inv := inviting.New(d.Config, d.Store, catalog, d.Log, d.Now)
+	conv := conversations.New(d.Config, d.Store, intake, inv.Links(), catalog, d.Log, d.Now)
 	rep := reports.New(d.Config, d.Store, d.Now)
-	st := staff.New(d.Config, d.Store, cases, live, conv, conv, inv, rep, d.Log, d.Now)
+	st := staff.New(d.Config, d.Store, cases, live, conv, conv, inv, rep, catalog, d.Log, d.Now)
 	capi := triage.NewAPI(d.Store, cases)
 	snd, err := senders(d.Config, d.Senders)
 	if err != nil {
@@ -140,7 +142,7 @@ func New(d Deps) (*Server, error) {
 	app := fiber.New(fiber.Config{
 		AppName:               "patientvoice",
 		Views:                 views,
-		ErrorHandler:          errorHandler(d.Log, d.Config.OrgName),
+		ErrorHandler:          errorHandler(d.Log, d.Config.OrgName, catalog),
 		BodyLimit:             MaxBody,
 		Immutable:             true,
 		DisableStartupMessage: true,

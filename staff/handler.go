@@ -11,17 +11,19 @@ import (
 	"github.com/patientvoice/patientvoice/config"
 	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/reports"
+	"github.com/patientvoice/patientvoice/translations"
 	"github.com/patientvoice/patientvoice/triage"
 	"golang.org/x/crypto/bcrypt"
 )
 
 // Handler holds what the staff pages need.
 type Handler struct {
-	cfg   *config.Config
-	store *models.Store
-	cases *triage.Cases
-	log   *slog.Logger
-	now   func() time.Time
+	cfg     *config.Config
+	store   *models.Store
+	cases   *triage.Cases
+	catalog *translations.Catalog
+	log     *slog.Logger
+	now     func() time.Time
 	// sleep slows failed logins down; tests replace it.
 	sleep func(time.Duration)
 	live  *Live
@@ -47,12 +49,13 @@ func (h *Handler) dummyHash() []byte {
 
 // New builds the staff app handlers from everything the pages use: the
 // case workflow, the live queue, the SMS simulator's receiver and the
-// follow-up sender (conversations), the discharge importer (inviting) and
-// the reports.
+// follow-up sender (conversations), the discharge importer (inviting), the
+// reports, and the translation catalog the patient-facing parts speak
+// (letters, kiosk texts, survey languages).
 func New(cfg *config.Config, store *models.Store, cases *triage.Cases, live *Live, sim SMSReceiver, followup FollowupSender,
-	importer Importer, rep *reports.Service, log *slog.Logger, now func() time.Time) *Handler {
+	importer Importer, rep *reports.Service, catalog *translations.Catalog, log *slog.Logger, now func() time.Time) *Handler {
 	return &Handler{cfg: cfg, store: store, cases: cases, live: live, sim: sim, followup: followup, importer: importer, reports: rep,
-		log: log, now: now, sleep: time.Sleep}
+		catalog: catalog, log: log, now: now, sleep: time.Sleep}
 }
 
 // SetSleep replaces the failed-login delay (tests make it instant).

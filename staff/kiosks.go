@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/patientvoice/patientvoice/models"
+	"github.com/patientvoice/patientvoice/translations"
 )
 
 // KioskOffline is how long a kiosk may be silent before it shows offline
@@ -140,8 +141,9 @@ func (h *Handler) KioskAction(c *fiber.Ctx) error {
 }
 
 type infoData struct {
-	Screens []infoScreen
-	Langs   []string
+	Screens       []infoScreen
+	Langs         []*translations.Language
+	LanguagePhone string
 }
 
 type infoScreen struct {
@@ -155,7 +157,12 @@ var infoTitles = [][2]string{{models.InfoRights, "Patient rights and responsibil
 // InfoScreens answers GET /staff/admin/info: edit the kiosk information
 // screens in every language.
 func (h *Handler) InfoScreens(c *fiber.Ctx) error {
-	d := infoData{Langs: []string{"en", "es", "ar"}}
+	d := infoData{Langs: h.catalog.Languages()}
+	phone, _, err := h.store.Setting(c.UserContext(), models.InfoLanguagePhone)
+	if err != nil {
+		return err
+	}
+	d.LanguagePhone = phone
 	for _, t := range infoTitles {
 		v, _, err := h.store.Setting(c.UserContext(), t[0])
 		if err != nil {
@@ -173,7 +180,7 @@ func (h *Handler) SaveInfoScreens(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	for _, t := range infoTitles {
 		m := map[string]string{}
-		for _, l := range []string{"en", "es", "ar"} {
+		for _, l := range h.catalog.Codes() {
 			if v := strings.TrimSpace(c.FormValue(t[0] + "." + l)); v != "" {
 				if len(v) > 8000 {
 					return fiber.NewError(fiber.StatusBadRequest, "Each text is limited to 8000 characters.")
@@ -185,6 +192,13 @@ func (h *Handler) SaveInfoScreens(c *fiber.Ctx) error {
 		if err := h.store.SetSetting(ctx, t[0], string(b)); err != nil {
 			return err
 		}
+	}
+	phone := strings.TrimSpace(c.FormValue("language_phone"))
+	if len(phone) > 40 {
+		return fiber.NewError(fiber.StatusBadRequest, "The language assistance phone number is limited to 40 characters.")
+	}
+	if err := h.store.SetSetting(ctx, models.InfoLanguagePhone, phone); err != nil {
+		return err
 	}
 	_ = h.store.Audit(ctx, principal(c).User.Email, "kiosk.change", "info", ip(c), "information screens")
 	return c.Redirect("/staff/admin/info?flash="+urlQuery("Information screens saved. Kiosks show them on their next load."), fiber.StatusSeeOther)

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/survey"
+	"github.com/patientvoice/patientvoice/translations"
 )
 
 type surveysData struct {
@@ -18,6 +19,7 @@ type surveysData struct {
 type surveyEditData struct {
 	Key, JSON, Error string
 	Version          int
+	Langs            []*translations.Language // the preview's languages: the catalog's
 }
 
 // Surveys answers GET /staff/admin/surveys.
@@ -42,7 +44,7 @@ func (h *Handler) NewSurvey(c *fiber.Ctx) error {
 	if _, _, err := h.store.SurveyByKey(c.UserContext(), key); err == nil {
 		return h.showSurveys(c, "A survey with that key exists already.")
 	}
-	def := survey.Definition{Key: key, Name: name, Languages: []string{"en", "es", "ar"}, Channels: []string{"kiosk"},
+	def := survey.Definition{Key: key, Name: name, Languages: h.catalog.Codes(), Channels: []string{"kiosk"},
 		Questions: []survey.Question{{Key: "overall", Kind: survey.Rating5, Required: true, Prompt: map[string]string{"en": "How was your visit?"}}}}
 	if err := h.store.SaveSurvey(c.UserContext(), def); err != nil {
 		return h.showSurveys(c, strings.TrimPrefix(err.Error(), "save survey: "))
@@ -59,7 +61,7 @@ func (h *Handler) EditSurvey(c *fiber.Ctx) error {
 		return err
 	}
 	b, _ := json.MarshalIndent(def, "", "  ")
-	return h.render(c, "staff/survey_edit", "Edit survey "+def.Key, "admin", surveyEditData{Key: def.Key, JSON: string(b), Version: def.Version})
+	return h.render(c, "staff/survey_edit", "Edit survey "+def.Key, "admin", surveyEditData{Key: def.Key, JSON: string(b), Version: def.Version, Langs: h.catalog.Languages()})
 }
 
 // SaveSurvey answers POST /staff/admin/surveys/:key. Question keys are
@@ -71,7 +73,7 @@ func (h *Handler) SaveSurvey(c *fiber.Ctx) error {
 	text := c.FormValue("definition")
 	fail := func(msg string) error {
 		c.Status(fiber.StatusBadRequest)
-		return h.render(c, "staff/survey_edit", "Edit survey "+key, "admin", surveyEditData{Key: key, JSON: text, Error: msg})
+		return h.render(c, "staff/survey_edit", "Edit survey "+key, "admin", surveyEditData{Key: key, JSON: text, Error: msg, Langs: h.catalog.Languages()})
 	}
 	if _, _, err := h.store.SurveyByKey(c.UserContext(), key); errors.Is(err, models.ErrNotFound) {
 		return err

@@ -17,6 +17,12 @@
   function $(sel, root) { return (root || document).querySelector(sel); }
   function $$(sel, root) { return Array.prototype.slice.call((root || document).querySelectorAll(sel)); }
   function t(key) { var l = langs[state.lang] || langs.en; return (l && l.strings[key]) || langs.en.strings[key] || key; }
+  // tn is t for a count: the browser's CLDR plural rules pick the form
+  function tn(key, n) {
+    var l = langs[state.lang] || langs.en, forms = (l.plurals && l.plurals[key]) || langs.en.plurals[key] || {}, cat = 'other';
+    try { cat = new Intl.PluralRules(l.tag || l.code).select(n); } catch (e) { /* old browser: other */ }
+    return (forms[cat] || forms.other || key).replace('{n}', n);
+  }
 
   function uuid() {
     var b = new Uint8Array(16);
@@ -30,9 +36,10 @@
   function applyLanguage(code) {
     state.lang = langs[code] ? code : 'en';
     var l = langs[state.lang];
-    document.documentElement.lang = state.lang;
+    document.documentElement.lang = l.tag || state.lang;
     document.documentElement.dir = l.dir;
     $$('[data-t]').forEach(function (el) { el.textContent = t(el.getAttribute('data-t')); });
+    $$('[data-t-label]').forEach(function (el) { el.setAttribute('aria-label', t(el.getAttribute('data-t-label'))); });
     $$('[data-prompt]').forEach(function (el) {
       var q = question(el.getAttribute('data-prompt'));
       el.textContent = (q.prompt[state.lang] || q.prompt.en);
@@ -119,7 +126,7 @@
   function renderPending() {
     var n = queue().length, el = document.getElementById('pending');
     el.hidden = n === 0;
-    el.textContent = n ? n + ' ' + t('pending') : '';
+    el.textContent = n ? tn('pending', n) : '';
   }
   function flush() {
     if (flushing) { return; }
@@ -177,14 +184,12 @@
       var m = {}; try { m = JSON.parse(txt); } catch (e) { m = { en: txt }; }
       var box = $('#info-text');
       box.textContent = '';
-      // the language-help notice is shown in every language at once
-      var codes = kind === 'language' ? cfg.languages.map(function (l) { return l.code; }) : [state.lang];
-      codes.forEach(function (code) {
-        var p = document.createElement('p');
-        p.lang = code; p.dir = (langs[code] || langs.en).dir;
-        p.textContent = m[code] || (kind === 'language' ? '' : m.en) || '';
-        if (p.textContent) { box.appendChild(p); }
-      });
+      var p = document.createElement('p'), code = m[state.lang] ? state.lang : 'en';
+      p.lang = (langs[code] || langs.en).tag || code; p.dir = (langs[code] || langs.en).dir;
+      p.textContent = m[code] || '';
+      if (p.textContent) { box.appendChild(p); }
+      // language help adds the Section 1557 taglines, each in its language
+      $('#taglines').hidden = kind !== 'language';
       show('info');
     });
   });

@@ -10,7 +10,7 @@
     try { def = JSON.parse(ta.value); err.textContent = ''; } catch (e) { err.textContent = 'Not valid JSON yet: ' + e.message; return; }
     var lang = langSel.value;
     out.textContent = '';
-    out.dir = lang === 'ar' ? 'rtl' : 'ltr';
+    out.dir = langSel.selectedOptions[0].getAttribute('data-dir') || 'ltr';
     (def.questions || []).forEach(function (q) {
       var li = el('li');
       var prompt = (q.prompt && (q.prompt[lang] || q.prompt.en)) || '(no prompt)';

@@ -127,3 +127,38 @@ func TestCheckDefinition(t *testing.T) {
 		t.Fatal("duplicate key accepted")
 	}
 }
+
+func TestReview(t *testing.T) {
+	long := `"` + strings.Repeat("é", MaxTextLen+1) + `"`
+	cases := []struct {
+		name string
+		in   []RawAnswer
+		want string // question:kind, ...
+	}{
+		{"valid", raw("overall", "4"), ""},
+		{"nothing", nil, "overall:required"},
+		{"every problem at once", raw("overall", "9", "nps", "11", "clean", `"perhaps"`, "comment", long), "overall:number,nps:number,clean:yesno,comment:text"},
+		{"hidden question ignored", raw("overall", "5", "topic", `"food"`), ""},
+		{"shown choice checked", raw("overall", "1", "topic", `"food"`), "topic:choice"},
+		{"bad rating hides nothing it would show", raw("overall", `"x"`, "topic", `"food"`), "overall:number"},
+		{"unknown and twice", raw("overall", "3", "color", `"red"`, "overall", "4"), "color:unknown,overall:unknown"},
+	}
+	for _, c := range cases {
+		var got []string
+		for _, is := range testDef().Review(c.in) {
+			got = append(got, is.Question+":"+string(is.Kind))
+		}
+		if strings.Join(got, ",") != c.want {
+			t.Errorf("%s: %v, want %s", c.name, got, c.want)
+		}
+		if c.want == "" {
+			if _, err := testDef().Validate(c.in); err != nil && c.name != "hidden question ignored" {
+				t.Errorf("%s: Review found nothing but Validate says %v", c.name, err)
+			}
+		}
+	}
+	is := testDef().Review(raw("overall", "0"))
+	if len(is) != 1 || is[0].Min != 1 || is[0].Max != 5 {
+		t.Fatalf("%+v", is)
+	}
+}

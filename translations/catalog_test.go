@@ -222,7 +222,7 @@ func TestPluralRules(t *testing.T) {
 
 func TestFill(t *testing.T) {
 	c := mustLoad(t)
-	if got := c.Get("es").T("letter.contact_phone", "name", "Ana", "phone", "555"); got != "Si tiene preguntas sobre esta carta, comuníquese con Ana al 555." {
+	if got := c.Get("es").T("letter.contact_phone", "name", "Ana", "phone", "555"); got != "Si tiene preguntas sobre esta carta, comuníquese con Ana (555)." {
 		t.Fatal(got)
 	}
 	if got := c.Get("vi").T("no.such.key"); got != "[no.such.key]" {
@@ -262,7 +262,7 @@ func TestKeywords(t *testing.T) {
 		"no mas": OptOut, "opt out": OptOut, "parar": OptOut, "توقف": OptOut, "退订": OptOut, "td": OptOut, "dừng": OptOut, "huy dang ky": OptOut,
 		"comenzar": OptIn, "开始": OptIn, "bắt đầu": OptIn, "ayuda": Help, "帮助": Help, "trợ giúp": Help,
 	} {
-		if got := k[strings.TrimSpace(survey.Normalize(w))]; got != kind {
+		if got := k[strings.TrimSpace(survey.Normalize(w))].Kind; got != kind {
 			t.Errorf("%q: %q, want %q", w, got, kind)
 		}
 	}
@@ -270,6 +270,9 @@ func TestKeywords(t *testing.T) {
 		if _, ok := k[strings.TrimSpace(survey.Normalize(w))]; ok {
 			t.Errorf("%q must not be a catalog keyword", w)
 		}
+	}
+	if got := k["dừng"].Lang; got != "vi" {
+		t.Errorf("dừng is %s", got)
 	}
 }
 
@@ -279,7 +282,7 @@ func TestKeywords(t *testing.T) {
 // screen.
 func TestKeysUsedExist(t *testing.T) {
 	en := mustLoad(t).Base()
-	goKey := regexp.MustCompile(`[.\s(](T|N)[(\s]"([a-z_]+\.[a-z0-9_]+)"`)
+	goKey := regexp.MustCompile(`[.\s(](T|N)[(\s]"([a-z_]+\.[a-z0-9_]*[a-z0-9])"`)
 	kioskKey := regexp.MustCompile(`data-t="([a-z0-9_]+)"|[^a-z]tn?\('([a-z0-9_]+)'`)
 	found := 0
 	err := filepath.WalkDir("..", func(p string, d fs.DirEntry, err error) error {

@@ -13,7 +13,8 @@ import (
 // Language is one language of the catalog, as its file says it.
 type Language struct {
 	Code        string   `json:"code"`         // what contacts and surveys store: "en", "zh"
-	Aliases     []string `json:"aliases"`      // other tags that mean this file: "zh-Hans", "spa"
+	Tag         string   `json:"tag"`          // for lang attributes when finer than Code: "zh-Hans" picks Simplified glyphs
+	Aliases     []string `json:"aliases"`      // other tags that mean this file: "zh-CN", "spa"
 	Name        string   `json:"name"`         // in its own script: "Español"
 	EnglishName string   `json:"english_name"` // for staff pages: "Spanish"
 	Dir         string   `json:"dir"`          // "ltr" or "rtl"
@@ -266,6 +267,15 @@ func (l *Language) PluralsPrefixed(prefix string) map[string]map[string]string {
 		}
 	}
 	return out
+}
+
+// HTMLLang is the tag for a lang attribute: Tag when the file gives one,
+// else Code.
+func (l *Language) HTMLLang() string {
+	if l.Tag != "" {
+		return l.Tag
+	}
+	return l.Code
 }
 
 // RTL reports a right-to-left language.

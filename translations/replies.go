@@ -43,15 +43,23 @@ const (
 	Help   = "help"
 )
 
+// Keyword is what an SMS keyword does and the language it is in (so an
+// unknown number that writes "dừng" is answered in Vietnamese).
+type Keyword struct {
+	Kind string // OptOut, OptIn or Help
+	Lang string
+}
+
 // Keywords maps every language's opt-out, opt-in and help phrases,
-// normalised as survey.Normalize writes them, to their kind. Twilio's own
-// English words are not here: the conversation keeps the contract's list.
-func (c *Catalog) Keywords() map[string]string {
-	out := map[string]string{}
+// normalised as survey.Normalize writes them, to what they do. Twilio's
+// own English words are not here: the conversation keeps the contract's
+// list.
+func (c *Catalog) Keywords() map[string]Keyword {
+	out := map[string]Keyword{}
 	for _, l := range c.langs {
 		for kind, words := range map[string][]string{OptOut: l.Keywords.OptOut, OptIn: l.Keywords.OptIn, Help: l.Keywords.Help} {
 			for _, w := range words {
-				out[strings.TrimSpace(survey.Normalize(w))] = kind
+				out[strings.TrimSpace(survey.Normalize(w))] = Keyword{Kind: kind, Lang: l.Code}
 			}
 		}
 	}

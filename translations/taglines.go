@@ -11,12 +11,21 @@ import (
 // written in that language.
 type Tagline struct {
 	Code        string `json:"code"`
+	Tag         string `json:"tag"`          // for the lang attribute when finer than Code
 	Name        string `json:"name"`         // in its own script
 	EnglishName string `json:"english_name"` // for staff pages
 	Dir         string `json:"dir"`
 	Text        string `json:"tagline"` // "ATTENTION: If you speak ..., language assistance services, free of charge, are available to you."
 	Call        string `json:"call"`    // "Call {phone}."
 	Ask         string `json:"ask"`     // "Ask any staff member." when no phone is set
+}
+
+// HTMLLang is the tag for the tagline's lang attribute.
+func (t Tagline) HTMLLang() string {
+	if t.Tag != "" {
+		return t.Tag
+	}
+	return t.Code
 }
 
 // Notice is the whole tagline: the sentence and how to get the help, by
@@ -64,7 +73,7 @@ func (c *Catalog) loadTaglines(fsys fs.FS) error {
 		if l.Code == Base {
 			continue
 		}
-		by[l.Code] = Tagline{Code: l.Code, Name: l.Name, EnglishName: l.EnglishName, Dir: l.Dir,
+		by[l.Code] = Tagline{Code: l.Code, Tag: l.Tag, Name: l.Name, EnglishName: l.EnglishName, Dir: l.Dir,
 			Text: l.T("language_help.tagline"), Call: l.Strings["language_help.call"], Ask: l.T("language_help.ask")}
 	}
 	for code, t := range by {
