@@ -107,6 +107,12 @@ func migrations() []migration {
 		{7, "seeded surveys and information screens in Chinese and Vietnamese", func(tx *gorm.DB, _ *Store) error {
 			return addSeedLanguages(tx)
 		}},
+		{8, "responses by time stored, for the FHIR feed", func(tx *gorm.DB, _ *Store) error {
+			if tx.Migrator().HasIndex(&Response{}, "ix_responses_received") {
+				return nil
+			}
+			return tx.Migrator().CreateIndex(&Response{}, "ix_responses_received")
+		}},
 	}
 }
 

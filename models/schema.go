@@ -208,7 +208,9 @@ type Response struct {
 	ContactID     *uint
 	CaseID        *uint
 	SubmittedAt   time.Time `gorm:"index:ix_responses_press,priority:3;index:ix_responses_report,priority:1;index:ix_responses_dept,priority:2"`
-	ReceivedAt    time.Time `gorm:"index:ix_responses_kiosk,priority:2"`
+	// ix_responses_received serves the FHIR feed: a range of received_at
+	// in (received_at, id) order (InnoDB and SQLite append the key)
+	ReceivedAt time.Time `gorm:"index:ix_responses_kiosk,priority:2;index:ix_responses_received"`
 	// RolledUp is set once the response is counted in report_daily; a
 	// response committed late is picked up by the next refresh.
 	RolledUp bool `gorm:"not null;default:false;index:ix_responses_rollup"`

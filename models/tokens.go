@@ -13,10 +13,13 @@ const (
 	ScopeCasesWrite      = "cases:write"
 	ScopeReportsRead     = "reports:read"
 	ScopeSurveysRead     = "surveys:read"
+	// ScopeCommentsRead adds free-text answers (which may hold health
+	// information) to what reports:read shows through the FHIR feed.
+	ScopeCommentsRead = "comments:read"
 )
 
 // Scopes lists every valid scope.
-var Scopes = []string{ScopeDischargesWrite, ScopeCasesRead, ScopeCasesWrite, ScopeReportsRead, ScopeSurveysRead}
+var Scopes = []string{ScopeDischargesWrite, ScopeCasesRead, ScopeCasesWrite, ScopeReportsRead, ScopeSurveysRead, ScopeCommentsRead}
 
 // ParseScopes validates a comma-separated scope list.
 func ParseScopes(s string) ([]string, error) {

@@ -1,12 +1,15 @@
 package server
 
 import (
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/patientvoice/patientvoice/fhir"
+	"github.com/patientvoice/patientvoice/fhirapi"
 	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/survey"
 	"github.com/patientvoice/patientvoice/translations"
@@ -30,6 +33,9 @@ func errorHandler(log *slog.Logger, org string, catalog *translations.Catalog) f
 			log.Error("request failed", "request_id", rid, "method", c.Method(), "route", routePattern(c), "status", status, "err", err.Error())
 		}
 		c.Status(status)
+		if p := c.Path(); p == "/api/fhir" || strings.HasPrefix(p, "/api/fhir/") {
+			return sendOutcome(c, err, status, body)
+		}
 		if wantsJSON(c) {
 			return c.JSON(body)
 		}
@@ -48,13 +54,33 @@ func errorHandler(log *slog.Logger, org string, catalog *translations.Catalog) f
 	}
 }
 
+// sendOutcome answers a FHIR route's error as an OperationOutcome: a
+// fhir.Problem as it says, anything else by classify's status and message.
+func sendOutcome(c *fiber.Ctx, err error, status int, body errorBody) error {
+	oo := fhir.Outcome(status, "", body.Error, body.Field)
+	var p *fhir.Problem
+	if errors.As(err, &p) {
+		c.Status(p.Status)
+		oo = fhir.Outcome(p.Status, p.Code, p.Message, p.Expression)
+	}
+	raw, merr := json.Marshal(oo)
+	if merr != nil {
+		return merr
+	}
+	c.Set(fiber.HeaderContentType, fhirapi.MediaType(c))
+	return c.Send(raw)
+}
+
 func classify(err error) (int, errorBody) {
 	var fe *fiber.Error
 	var field *survey.FieldError
 	var prob *translations.Problem
+	var problem *fhir.Problem
 	switch {
 	case errors.As(err, &prob):
 		return prob.Status, errorBody{Error: prob.Key}
+	case errors.As(err, &problem):
+		return problem.Status, errorBody{Error: problem.Message, Field: problem.Expression}
 	case errors.As(err, &field):
 		return fiber.StatusBadRequest, errorBody{Error: field.Message, Field: field.Field}
 	case errors.As(err, &fe):

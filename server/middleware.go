@@ -48,11 +48,9 @@ func accessLog(log *slog.Logger, m *metrics) fiber.Handler {
 		err := c.Next()
 		status := c.Response().StatusCode()
 		if err != nil {
-			if fe, ok := err.(*fiber.Error); ok {
-				status = fe.Code
-			} else if status < 400 {
-				status = 500
-			}
+			// the error handler runs after this returns: log the status
+			// it will send
+			status, _ = classify(err)
 		}
 		route := routePattern(c)
 		d := time.Since(start)
@@ -104,6 +102,12 @@ func RequireScope(store *models.Store, scope string) fiber.Handler {
 		c.Locals(tokenKey, t)
 		return c.Next()
 	}
+}
+
+// apiToken is the token RequireScope admitted the request with.
+func apiToken(c *fiber.Ctx) (models.APIToken, bool) {
+	t, ok := c.Locals(tokenKey).(models.APIToken)
+	return t, ok
 }
 
 func bearer(c *fiber.Ctx) string {

@@ -22,6 +22,7 @@ import (
 	"github.com/patientvoice/patientvoice/alerts"
 	"github.com/patientvoice/patientvoice/config"
 	"github.com/patientvoice/patientvoice/conversations"
+	"github.com/patientvoice/patientvoice/fhirapi"
 	"github.com/patientvoice/patientvoice/inviting"
 	"github.com/patientvoice/patientvoice/kiosk"
 	"github.com/patientvoice/patientvoice/models"
@@ -177,6 +178,7 @@ func New(d Deps) (*Server, error) {
 
 	api.Post("/discharges", RequireScope(d.Store, models.ScopeDischargesWrite), inv.Discharge)
 	api.Post("/discharges/import", RequireScope(d.Store, models.ScopeDischargesWrite), inv.ImportCSV)
+	fhirRoutes(api, d, inv)
 	api.Get("/cases", RequireScope(d.Store, models.ScopeCasesRead), capi.List)
 	api.Get("/cases/:id", RequireScope(d.Store, models.ScopeCasesRead), capi.Get)
 	api.Get("/reports/summary", RequireScope(d.Store, models.ScopeReportsRead), rep.SummaryAPI)
@@ -201,6 +203,22 @@ func New(d Deps) (*Server, error) {
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(fiber.StatusNotFound, "no such page") })
 	return &Server{App: app, Intake: intake, Cases: cases, Staff: st, Inviting: inv, Conversations: conv, Dispatcher: disp, Escalator: esc, Reports: rep, live: live, deps: d}, nil
+}
+
+// fhirRoutes registers the FHIR R4 API under /api/fhir: the token check,
+// then content negotiation (406, 415); errors on these paths become
+// OperationOutcomes in the error handler.
+func fhirRoutes(api fiber.Router, d Deps, inv *inviting.Handler) {
+	fh := fhirapi.New(fhirapi.Deps{Config: d.Config, Store: d.Store, Intake: inv, Token: apiToken, Log: d.Log, Now: d.Now})
+	g := api.Group("/fhir")
+	scoped := func(scope string) fiber.Handler { return RequireScope(d.Store, scope) }
+	g.Get("/metadata", fhirapi.Negotiate, fh.Capabilities)
+	g.Get("/Questionnaire/:id", scoped(models.ScopeSurveysRead), fhirapi.Negotiate, fh.Questionnaire)
+	g.Get("/QuestionnaireResponse", scoped(models.ScopeReportsRead), fhirapi.Negotiate, fh.SearchResponses)
+	g.Get("/QuestionnaireResponse/:id", scoped(models.ScopeReportsRead), fhirapi.Negotiate, fh.ReadResponse)
+	g.Post("/Encounter", scoped(models.ScopeDischargesWrite), fhirapi.Negotiate, fh.PostEncounter)
+	// a transaction Bundle is posted to the base by FHIR's rules
+	g.Post("/", scoped(models.ScopeDischargesWrite), fhirapi.Negotiate, fh.PostEncounter)
 }
 
 // staffRoutes registers the staff web app. Sign-in pages are public; every
