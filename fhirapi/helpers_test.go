@@ -1,7 +1,6 @@
 package fhirapi_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -108,11 +107,3 @@ func kioskResponse(t testing.TB, a *testapp.App, tok string, overall int, commen
 
 // at is the test clock's start.
 var at = time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
-
-func compact(s string) string {
-	var b bytes.Buffer
-	if err := json.Compact(&b, []byte(s)); err != nil {
-		panic(err)
-	}
-	return b.String()
-}

@@ -12,10 +12,9 @@ import (
 
 // transaction is a posted transaction Bundle.
 type transaction struct {
-	b        fhir.InBundle
-	encAt    int
-	patAt    int
-	resolved encounterIn
+	b     fhir.InBundle
+	encAt int
+	patAt int
 }
 
 // readTransaction reads a transaction Bundle and finds its one Encounter.
