@@ -50,7 +50,7 @@ func (a Alerts) urgent(ctx context.Context, c models.Case) {
 	subject := fmt.Sprintf("URGENT patient concern: case #%d (%s) in %s", c.ID, c.Category, d.Code)
 	body := fmt.Sprintf("%s\n\nA patient concern was flagged as urgent. Acknowledge within 1 hour:\n%s\n", subject, link)
 	for i, to := range a.cfg.OncallEmails {
-		a.enqueue(ctx, models.OutMessage{Channel: email, Kind: "alert", To: to, Subject: subject, Body: body, CaseID: &c.ID,
+		a.enqueue(ctx, models.Draft{Channel: email, Kind: "alert", To: to, Subject: subject, Body: body, CaseID: &c.ID,
 			Priority: models.PriorityInteractive, IdempotencyKey: fmt.Sprintf("case-%d-oncall-email-%d", c.ID, i)})
 	}
 	for i, p := range a.cfg.OncallPhones {
@@ -59,7 +59,7 @@ func (a Alerts) urgent(ctx context.Context, c models.Case) {
 			a.log.Warn("PV_ONCALL_PHONES has an invalid number", "index", i)
 			continue
 		}
-		a.enqueue(ctx, models.OutMessage{Channel: sms, Kind: "alert", To: to, Body: a.cfg.OrgName + ": " + subject + " " + link,
+		a.enqueue(ctx, models.Draft{Channel: sms, Kind: "alert", To: to, Body: a.cfg.OrgName + ": " + subject + " " + link,
 			CaseID: &c.ID, Priority: models.PriorityInteractive, IdempotencyKey: fmt.Sprintf("case-%d-oncall-sms-%d", c.ID, i)})
 	}
 }
@@ -81,13 +81,13 @@ func (a Alerts) escalated(ctx context.Context, c models.Case) {
 	subject := fmt.Sprintf("Escalated: case #%d in %s was not acknowledged in time", c.ID, d.Code)
 	body := fmt.Sprintf("%s\n\n%s/staff/cases/%d\n", subject, a.cfg.BaseURL, c.ID)
 	for i, addr := range to {
-		a.enqueue(ctx, models.OutMessage{Channel: email, Kind: "alert", To: addr, Subject: subject, Body: body, CaseID: &c.ID,
+		a.enqueue(ctx, models.Draft{Channel: email, Kind: "alert", To: addr, Subject: subject, Body: body, CaseID: &c.ID,
 			Priority: models.PriorityInteractive, IdempotencyKey: fmt.Sprintf("case-%d-escalated-%d", c.ID, i)})
 	}
 }
 
-func (a Alerts) enqueue(ctx context.Context, m models.OutMessage) {
-	if _, _, err := a.store.Enqueue(ctx, m); err != nil {
+func (a Alerts) enqueue(ctx context.Context, m models.Draft) {
+	if _, _, err := a.store.Send(ctx, m); err != nil {
 		a.log.Error("queue alert", "case", m.CaseID, "err", err.Error())
 	}
 }

@@ -52,7 +52,7 @@ func Dispatch(ctx context.Context, cfg *config.Config, store *models.Store, rate
 	}
 	batch := fmt.Sprintf("b%d-%d", time.Now().UnixNano(), int(rate))
 	for i := 0; i < n; i++ {
-		if _, _, err := store.Enqueue(ctx, models.OutMessage{Channel: "sms", Kind: "invitation", To: fmt.Sprintf("+1312%07d", 5550000+i%9000),
+		if _, _, err := store.Send(ctx, models.Draft{Channel: "sms", Kind: "invitation", To: fmt.Sprintf("+1312%07d", 5550000+i%9000),
 			Body: "bench", IdempotencyKey: fmt.Sprintf("%s-%d", batch, i)}); err != nil {
 			return DispatchRate{}, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -71,7 +72,7 @@ func rawInsert(ctx context.Context, db *sql.DB, store *models.Store, kioskID, su
 		q    string
 		v    any
 		text string
-	}{{"overall", 4, ""}, {"staff", 4, ""}, {"clean", nil, ""}, {"comment", nil, store.Crypto.Seal("Friendly staff and a short wait")}} {
+	}{{"overall", 4, ""}, {"staff", 4, ""}, {"clean", nil, ""}, {"comment", nil, sealedComment}} {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO answers (response_id, question_key, kind, int_value, choice_value, text_enc, tags) VALUES (?, ?, 'rating5', ?, '', ?, '')`,
 			id, a.q, a.v, a.text); err != nil {
 			return err
@@ -79,3 +80,8 @@ func rawInsert(ctx context.Context, db *sql.DB, store *models.Store, kioskID, su
 	}
 	return tx.Commit()
 }
+
+// sealedComment stands in for a sealed comment in the raw ceiling: as long
+// as the store's ciphertext of a 31-character comment. The ceiling measures
+// the database; sealing is the full path's work.
+var sealedComment = "pv1:00000000:" + strings.Repeat("A", 79)

@@ -22,15 +22,18 @@ const (
 	outNoSurvey = "no_survey"
 )
 
-// reply queues a message to the patient with interactive priority; the
-// key ties it to the inbound message so a replay never sends it twice.
-func (h *Handler) reply(ctx context.Context, enqueue func(models.OutMessage) error, to string, contactID *uint, invID *uint, sid, kind, body string) error {
-	return enqueue(models.OutMessage{Channel: sms, Kind: kind, To: to, Body: body, ContactID: contactID, InvitationID: invID,
-		Priority: models.PriorityInteractive, IdempotencyKey: "in-" + sid + "-reply"})
+// replyDraft is a message back to the number that wrote, with interactive
+// priority; the key ties it to the inbound message so a replay never
+// sends it twice.
+func replyDraft(to string, contactID *uint, invID *uint, sid, kind, body string) models.Draft {
+	return models.Draft{Channel: sms, Kind: kind, To: to, Body: body, ContactID: contactID, InvitationID: invID,
+		Priority: models.PriorityInteractive, IdempotencyKey: "in-" + sid + "-reply"}
 }
 
-func (h *Handler) enqueue(ctx context.Context) func(models.OutMessage) error {
-	return func(m models.OutMessage) error { _, _, err := h.store.Enqueue(ctx, m); return err }
+// reply queues a message back to the number that wrote.
+func (h *Handler) reply(ctx context.Context, to string, contactID *uint, sid, kind, body string) error {
+	_, _, err := h.store.Send(ctx, replyDraft(to, contactID, nil, sid, kind, body))
+	return err
 }
 
 // Process handles one stored inbound SMS: keywords first, then the survey
@@ -62,7 +65,7 @@ func (h *Handler) Process(ctx context.Context, m models.InboundMessage) (string,
 			}
 		}
 		if !silent {
-			return outOptOut, h.reply(ctx, h.enqueue(ctx), from, cid, nil, sid, "optout_confirm", l.T("sms.opted_out", "org", org))
+			return outOptOut, h.reply(ctx, from, cid, sid, "optout_confirm", l.T("sms.opted_out", "org", org))
 		}
 		return outOptOut, nil
 	case kwOptIn:
@@ -72,12 +75,12 @@ func (h *Handler) Process(ctx context.Context, m models.InboundMessage) (string,
 			}
 		}
 		if !silent {
-			return outOptIn, h.reply(ctx, h.enqueue(ctx), from, cid, nil, sid, "reply", l.T("sms.opted_in", "org", org))
+			return outOptIn, h.reply(ctx, from, cid, sid, "reply", l.T("sms.opted_in", "org", org))
 		}
 		return outOptIn, nil
 	case kwHelp:
 		if !silent {
-			return outHelp, h.reply(ctx, h.enqueue(ctx), from, cid, nil, sid, "reply", l.T("sms.help", "org", org))
+			return outHelp, h.reply(ctx, from, cid, sid, "reply", l.T("sms.help", "org", org))
 		}
 		return outHelp, nil
 	}
@@ -89,7 +92,7 @@ func (h *Handler) Process(ctx context.Context, m models.InboundMessage) (string,
 			return "", err
 		} else if ok {
 			_ = h.store.SetInboundOutcome(ctx, m.ID, "followup", cid, nil, &caseID)
-			return "followup", h.reply(ctx, h.enqueue(ctx), from, cid, nil, sid, "reply", l.T("sms.followup_thanks", "org", org))
+			return "followup", h.reply(ctx, from, cid, sid, "reply", l.T("sms.followup_thanks", "org", org))
 		}
 		inv, err := h.store.OpenSMSInvitation(ctx, c.ID)
 		if err == nil && (inv.ExpiresAt == nil || inv.ExpiresAt.After(h.now())) {
@@ -103,18 +106,20 @@ func (h *Handler) Process(ctx context.Context, m models.InboundMessage) (string,
 				return "", err
 			}
 			_ = h.store.SetInboundOutcome(ctx, m.ID, "case_reply", cid, nil, &cs.ID)
-			return "case_reply", h.reply(ctx, h.enqueue(ctx), from, cid, nil, sid, "reply", l.T("sms.unknown", "org", org))
+			return "case_reply", h.reply(ctx, from, cid, sid, "reply", l.T("sms.unknown", "org", org))
 		}
 	}
 	msg := l.T("sms.unknown", "org", org)
 	if known {
 		msg = l.T("sms.expired", "org", org)
 	}
-	return outNoSurvey, h.reply(ctx, h.enqueue(ctx), from, cid, nil, sid, "reply", msg)
+	return outNoSurvey, h.reply(ctx, from, cid, sid, "reply", msg)
 }
 
-// answer advances the survey conversation by one reply, under a lock on
-// the invitation so simultaneous replies are taken one at a time.
+// answer advances the survey conversation by one reply. The step is worked
+// out from the invitation as read and applied only if no other reply moved
+// it meanwhile (then it is worked out again), so simultaneous replies are
+// taken one at a time.
 func (h *Handler) answer(ctx context.Context, inv models.Invitation, c models.Contact, from, sid, body string) (string, error) {
 	def, err := h.store.SurveyByID(ctx, inv.SurveyID)
 	if err != nil {
@@ -126,55 +131,73 @@ func (h *Handler) answer(ctx context.Context, inv models.Invitation, c models.Co
 		}
 	}
 	lang := def.Language(inv.Language)
-	l := h.catalog.Pick(inv.Language, def.Languages)
-	outcome := outAnswer
-	var done []survey.Answer
-	_, err = h.store.UpdateInvitation(ctx, inv.ID, func(iv *models.Invitation, tx *models.InvitationTx) error {
-		answers := h.loadAnswers(def, iv)
-		idx := nextVisible(def, answers, iv.CurrentQuestion)
-		if idx >= len(def.Questions) {
-			return nil // completed meanwhile
+	for {
+		st, reply, done, ok := h.step(def, lang, inv, body)
+		if !ok {
+			return outAnswer, nil // completed meanwhile
 		}
-		q := def.Questions[idx]
-		skip := !q.Required && h.replies.IsSkip(body) // before parsing: "SKIP" is no comment, "no comment" no "no"
-		a, ok := h.replies.ParseReply(q, lang, body)
-		replyText := ""
-		switch {
-		case ok && !skip:
-			answers = append(answers, a)
-			iv.Reprompted = false
-			idx = nextVisible(def, answers, idx+1)
-		case skip, iv.Reprompted:
-			iv.Reprompted = false
-			idx = nextVisible(def, answers, idx+1)
-		default:
-			iv.Reprompted = true
-			replyText = l.T("sms.reprompt") + " " + l.SMSPrompt(q)
+		m, err := h.store.Compose(ctx, replyDraft(from, &c.ID, &inv.ID, sid, "reply", reply))
+		if err != nil {
+			return "", err
 		}
-		iv.CurrentQuestion = idx
-		iv.Status = models.InvInProgress
-		raw, _ := json.Marshal(survey.Raw(answers))
-		iv.AnswersEnc = h.store.Crypto.Seal(string(raw))
-		if replyText == "" && idx >= len(def.Questions) {
-			now := h.now()
-			iv.Status, iv.CompletedAt = models.InvCompleted, &now
-			done = answers
-			outcome = outComplete
-			replyText = l.T("sms.thanks", "org", h.cfg.OrgName)
-		} else if replyText == "" {
-			replyText = l.SMSPrompt(def.Questions[idx])
+		moved, err := h.store.AdvanceInvitation(ctx, st, m)
+		if err != nil {
+			return "", err
 		}
-		return h.reply(ctx, tx.Enqueue, from, &c.ID, &iv.ID, sid, "reply", replyText)
-	})
-	if err != nil {
-		return "", err
-	}
-	if done != nil {
+		if !moved {
+			if inv, err = h.store.InvitationByID(ctx, inv.ID); err != nil {
+				return "", err
+			}
+			continue
+		}
+		if done == nil {
+			return outAnswer, nil
+		}
 		if err := h.complete(ctx, inv, def, lang, done); err != nil {
 			return "", err
 		}
+		return outComplete, nil
 	}
-	return outcome, nil
+}
+
+// step works out what one reply does to the conversation: the next state,
+// the text to send back and, when it was the last answer, every answer.
+// ok is false when the survey was already complete.
+func (h *Handler) step(def survey.Definition, lang string, iv models.Invitation, body string) (st models.SurveyStep, reply string, done []survey.Answer, ok bool) {
+	l := h.catalog.Pick(iv.Language, def.Languages)
+	answers := h.loadAnswers(def, iv)
+	idx := nextVisible(def, answers, iv.CurrentQuestion)
+	if idx >= len(def.Questions) {
+		return st, "", nil, false
+	}
+	st = models.SurveyStep{From: iv, Reprompted: iv.Reprompted}
+	q := def.Questions[idx]
+	skip := !q.Required && h.replies.IsSkip(body) // before parsing: "SKIP" is no comment, "no comment" no "no"
+	a, parsed := h.replies.ParseReply(q, lang, body)
+	switch {
+	case parsed && !skip:
+		answers = append(answers, a)
+		st.Reprompted = false
+		idx = nextVisible(def, answers, idx+1)
+	case skip, iv.Reprompted:
+		st.Reprompted = false
+		idx = nextVisible(def, answers, idx+1)
+	default:
+		st.Reprompted = true
+		reply = l.T("sms.reprompt") + " " + l.SMSPrompt(q)
+	}
+	st.CurrentQuestion, st.Status, st.CompletedAt = idx, models.InvInProgress, iv.CompletedAt
+	raw, _ := json.Marshal(survey.Raw(answers))
+	st.Answers = string(raw)
+	if reply == "" && idx >= len(def.Questions) {
+		now := h.now()
+		st.Status, st.CompletedAt = models.InvCompleted, &now
+		return st, l.T("sms.thanks", "org", h.cfg.OrgName), answers, true
+	}
+	if reply == "" {
+		reply = l.SMSPrompt(def.Questions[idx])
+	}
+	return st, reply, nil, true
 }
 
 // complete sends the finished conversation through the same intake path as
@@ -186,8 +209,8 @@ func (h *Handler) complete(ctx context.Context, inv models.Invitation, def surve
 	return err
 }
 
-func (h *Handler) loadAnswers(def survey.Definition, iv *models.Invitation) []survey.Answer {
-	plain, err := h.store.Crypto.Open(iv.AnswersEnc)
+func (h *Handler) loadAnswers(def survey.Definition, iv models.Invitation) []survey.Answer {
+	plain, err := h.store.InvitationAnswers(iv)
 	if err != nil || plain == "" {
 		return nil
 	}

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/patientvoice/patientvoice/inviting"
 	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/sending"
 	"github.com/patientvoice/patientvoice/survey"
@@ -24,7 +24,7 @@ func refuse(why string) error {
 
 // followupLinks makes and checks the signed links of follow-up emails.
 type followupLinks struct {
-	crypto *models.Crypto
+	signer inviting.Signer
 	base   string
 }
 
@@ -32,7 +32,7 @@ type followupLinks struct {
 // domain so a survey token can never answer a follow-up.
 func (l followupLinks) followupToken(caseID uint) string {
 	id := strconv.FormatUint(uint64(caseID), 10)
-	return id + "." + l.crypto.BlindIndex("followup-link", id)[:32]
+	return id + "." + l.signer.SignLink("followup-link", id)[:32]
 }
 
 // Followup is the email's follow-up link: PV_BASE_URL/f/{token}.
@@ -67,24 +67,26 @@ func (h *Handler) SendFollowup(ctx context.Context, caseID uint, channel, actor 
 		return err
 	}
 	l := h.catalog.Get(ct.Language)
-	m := models.OutMessage{Channel: channel, Kind: "followup", ContactID: &ct.ID, CaseID: &cs.ID,
+	d := models.Draft{Channel: channel, Kind: "followup", ContactID: &ct.ID, CaseID: &cs.ID,
 		Priority: models.PriorityInteractive, IdempotencyKey: fmt.Sprintf("case-%d-followup", cs.ID)}
+	unreachable := ""
 	switch channel {
 	case sms:
-		if ct.PhoneEnc == "" || ct.SMSOptOut {
-			return refuse("the patient gave no phone number or opted out of texts")
-		}
-		m.To = h.store.Crypto.MustOpen(ct.PhoneEnc)
-		m.Body = l.T("sms.followup", "org", h.cfg.OrgName)
-		m.NotBefore = h.cfg.QuietHours.Next(h.now(), h.zoneOf(ct.Timezone))
+		unreachable = "the patient gave no phone number or opted out of texts"
+		d.Body = l.T("sms.followup", "org", h.cfg.OrgName)
+		d.Quiet = &models.Quiet{Window: h.cfg.QuietHours, Zone: h.cfg.Location}
 	case email:
-		if ct.EmailEnc == "" || ct.EmailOptOut {
-			return refuse("the patient gave no email address or unsubscribed")
-		}
-		m.To = h.store.Crypto.MustOpen(ct.EmailEnc)
-		m.Subject, m.Body, m.HTML = followupEmail(h.cfg.OrgName, l, h.followup.Followup(cs.ID))
+		unreachable = "the patient gave no email address or unsubscribed"
+		d.Subject, d.Body, d.HTML = followupEmail(h.cfg.OrgName, l, h.followup.Followup(cs.ID))
 	default:
 		return refuse("choose SMS or email")
+	}
+	m, err := h.store.Compose(ctx, d)
+	if errors.Is(err, models.ErrUnreachable) {
+		return refuse(unreachable)
+	}
+	if err != nil {
+		return err
 	}
 	ok, err := h.store.MarkFollowupSent(ctx, cs.ID, h.now())
 	if err != nil {
@@ -197,14 +199,4 @@ func (h *Handler) answerFollowupSMS(ctx context.Context, contactID uint, body st
 		return 0, false, err
 	}
 	return cs.ID, true, nil
-}
-
-// zoneOf is a contact's time zone, or the hospital's when unknown.
-func (h *Handler) zoneOf(name string) *time.Location {
-	if name != "" {
-		if loc, err := time.LoadLocation(name); err == nil {
-			return loc
-		}
-	}
-	return h.cfg.Location
 }

@@ -39,6 +39,6 @@ type Handler struct {
 // page and knows every language's answer words and keywords.
 func New(cfg *config.Config, store *models.Store, intake *triage.Intake, links inviting.Links, catalog *translations.Catalog, log *slog.Logger, now func() time.Time) *Handler {
 	return &Handler{cfg: cfg, store: store, intake: intake, links: links,
-		followup: followupLinks{crypto: store.Crypto, base: cfg.BaseURL},
+		followup: followupLinks{signer: store, base: cfg.BaseURL},
 		catalog:  catalog, replies: catalog.Replies(), keywords: newKeywords(catalog), log: log, now: now}
 }

@@ -47,9 +47,11 @@ func Seed(ctx context.Context, store *models.Store, intake *triage.Intake) (Resu
 			return err
 		}
 		if seeded {
-			sealed, _, err := store.Setting(ctx, kioskTokenKey)
-			tok, _ := store.Crypto.Open(sealed) // "" when an admin removed it
+			tok, _, err := store.SecretSetting(ctx, kioskTokenKey) // "" when an admin removed it
 			res = Result{KioskToken: tok, AdminEmail: AdminEmail}
+			if errors.Is(err, models.ErrDecrypt) {
+				return nil
+			}
 			return err
 		}
 		tok, k, err := demoKiosk(ctx, store)
@@ -77,15 +79,14 @@ func Seed(ctx context.Context, store *models.Store, intake *triage.Intake) (Resu
 // demoKiosk returns the demo kiosk, enrolling it (and keeping its token,
 // sealed) the first time.
 func demoKiosk(ctx context.Context, store *models.Store) (string, models.Kiosk, error) {
-	sealed, ok, err := store.Setting(ctx, kioskTokenKey)
+	tok, ok, err := store.SecretSetting(ctx, kioskTokenKey)
+	if errors.Is(err, models.ErrDecrypt) {
+		return "", models.Kiosk{}, fmt.Errorf("demo kiosk token: %w", err)
+	}
 	if err != nil {
 		return "", models.Kiosk{}, err
 	}
 	if ok {
-		tok, err := store.Crypto.Open(sealed)
-		if err != nil {
-			return "", models.Kiosk{}, fmt.Errorf("demo kiosk token: %w", err)
-		}
 		k, err := store.KioskByToken(ctx, tok)
 		return tok, k, err
 	}
@@ -93,7 +94,7 @@ func demoKiosk(ctx context.Context, store *models.Store) (string, models.Kiosk, 
 	if err != nil {
 		return "", k, fmt.Errorf("demo kiosk: %w", err)
 	}
-	return tok, k, store.SetSetting(ctx, kioskTokenKey, store.Crypto.Seal(tok))
+	return tok, k, store.SetSecretSetting(ctx, kioskTokenKey, tok)
 }
 
 // demoIDs makes the sample responses' client ids the same on every run.

@@ -161,7 +161,9 @@ func parseTime(s string, loc *time.Location, allowLocal bool) (time.Time, error)
 	return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time such as 2026-11-27T15:04:05Z", s)
 }
 
-// record stores one validated discharge.
+// record stores one validated discharge: the contact as stored decides
+// (opt-outs, last survey), then contact, encounter and invitation are
+// written in one transaction, then the first message is queued.
 func (h *Handler) record(ctx context.Context, r Request, def survey.Definition, surveyID uint) (models.DischargeResult, error) {
 	d := models.Discharge{ExternalID: r.EncounterID, DepartmentID: r.Department.ID, DischargedAt: r.DischargedAt,
 		Disposition: r.Disposition, Sensitive: r.Sensitive,
@@ -172,12 +174,21 @@ func (h *Handler) record(ctx context.Context, r Request, def survey.Definition, 
 	if r.Timezone != nil {
 		d.Contact.Timezone = r.Timezone.String()
 	}
-	now := h.now()
-	return h.store.RecordDischarge(ctx, d, func(c models.Contact) models.Decision {
-		dec := Decide(h.cfg, now, r, c)
-		dec.SurveyID = surveyID
-		return dec
-	}, h.firstMessages(def))
+	c, err := h.store.ContactFor(ctx, d.Contact)
+	if err != nil {
+		return models.DischargeResult{}, err
+	}
+	dec := Decide(h.cfg, h.now(), r, c)
+	dec.SurveyID = surveyID
+	res, err := h.store.RecordDischarge(ctx, d, dec)
+	if err != nil || !res.Created || res.Invitation.Status != models.InvScheduled {
+		return res, err
+	}
+	// a failure here leaves the invitation to the housekeeping sweep
+	if err := h.queueFirst(ctx, res.Invitation, def); err != nil {
+		h.log.Warn("queue first survey message; housekeeping will retry", "invitation", res.Invitation.ID, "err", err.Error())
+	}
+	return res, nil
 }
 
 // TakeDischarge validates one discharge and records it with its invitation

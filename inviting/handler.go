@@ -34,7 +34,7 @@ type Handler struct {
 // New builds the inviting handlers; catalog words the invitations and maps
 // the languages hospitals send ("es-MX", "spa") to the ones it speaks.
 func New(cfg *config.Config, store *models.Store, catalog *translations.Catalog, log *slog.Logger, now func() time.Time) *Handler {
-	return &Handler{cfg: cfg, store: store, catalog: catalog, links: NewLinks(store.Crypto, cfg.BaseURL), log: log, now: now}
+	return &Handler{cfg: cfg, store: store, catalog: catalog, links: NewLinks(store, cfg.BaseURL), log: log, now: now}
 }
 
 // Links exposes the link maker (the dispatcher adds unsubscribe headers,
@@ -45,20 +45,18 @@ func (h *Handler) survey(ctx context.Context) (survey.Definition, uint, error) {
 	return h.store.SurveyByKey(ctx, SurveyKey)
 }
 
-// firstMessages are the outbox rows a scheduled invitation starts with.
-func (h *Handler) firstMessages(def survey.Definition) func(models.Invitation, models.Contact) []models.OutMessage {
-	return func(inv models.Invitation, c models.Contact) []models.OutMessage {
-		key := "inv-" + strconv.FormatUint(uint64(inv.ID), 10) + "-first"
-		m := models.OutMessage{Channel: inv.Channel, Kind: "invitation", ContactID: &c.ID, InvitationID: &inv.ID,
-			Priority: models.PriorityBulk, NotBefore: *inv.ScheduledFor, IdempotencyKey: key}
-		l := h.catalog.Pick(inv.Language, def.Languages)
-		if inv.Channel == sms {
-			m.To = h.store.Crypto.MustOpen(c.PhoneEnc)
-			m.Body = firstSMS(h.cfg.OrgName, l, def)
-		} else {
-			m.To = h.store.Crypto.MustOpen(c.EmailEnc)
-			m.Subject, m.Body, m.HTML = invitationEmail(h.cfg.OrgName, l, h.links.Survey(inv.ID), h.links.Unsubscribe(inv.ID), len(def.Questions), false)
-		}
-		return []models.OutMessage{m}
+// queueFirst queues the first message of a scheduled invitation, at its
+// scheduled time; the key makes a second call (the sweep after a crash)
+// queue nothing more.
+func (h *Handler) queueFirst(ctx context.Context, inv models.Invitation, def survey.Definition) error {
+	d := models.Draft{Channel: inv.Channel, Kind: "invitation", ContactID: &inv.ContactID, InvitationID: &inv.ID,
+		Priority: models.PriorityBulk, NotBefore: *inv.ScheduledFor, IdempotencyKey: "inv-" + strconv.FormatUint(uint64(inv.ID), 10) + "-first"}
+	l := h.catalog.Pick(inv.Language, def.Languages)
+	if inv.Channel == sms {
+		d.Body = firstSMS(h.cfg.OrgName, l, def)
+	} else {
+		d.Subject, d.Body, d.HTML = invitationEmail(h.cfg.OrgName, l, h.links.Survey(inv.ID), h.links.Unsubscribe(inv.ID), len(def.Questions), false)
 	}
+	_, _, err := h.store.Send(ctx, d)
+	return err
 }

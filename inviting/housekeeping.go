@@ -2,17 +2,22 @@ package inviting
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
 	"github.com/patientvoice/patientvoice/models"
 )
 
-// Housekeeping runs the invitation clock: it expires invitations past
-// their time and queues the one email reminder. The database decides what
-// is due; the reminder is claimed with a conditional update, so every
-// server can run it.
+// Housekeeping runs the invitation clock: it queues first messages a
+// stopped server left unqueued, expires invitations past their time and
+// queues the one email reminder. The database decides what is due; the
+// reminder is claimed with a conditional update and every message has an
+// idempotency key, so every server can run it.
 func (h *Handler) Housekeeping(ctx context.Context) (int, error) {
+	if err := h.queueMissingFirst(ctx); err != nil {
+		return 0, err
+	}
 	n, err := h.store.ExpireInvitations(ctx)
 	if err != nil || h.cfg.EmailReminder == 0 {
 		return int(n), err
@@ -30,21 +35,40 @@ func (h *Handler) Housekeeping(ctx context.Context) (int, error) {
 		if err != nil || !ok {
 			continue
 		}
-		c, err := h.store.ContactRow(ctx, inv.ContactID)
-		if err != nil || c.EmailOptOut {
-			continue
-		}
 		l := h.catalog.Pick(inv.Language, def.Languages)
 		subj, text, html := invitationEmail(h.cfg.OrgName, l, h.links.Survey(inv.ID), h.links.Unsubscribe(inv.ID), len(def.Questions), true)
-		_, _, err = h.store.Enqueue(ctx, models.OutMessage{Channel: email, Kind: "reminder", To: h.store.Crypto.MustOpen(c.EmailEnc),
-			Subject: subj, Body: text, HTML: html, ContactID: &c.ID, InvitationID: &inv.ID, Priority: models.PriorityBulk,
+		_, _, err = h.store.Send(ctx, models.Draft{Channel: email, Kind: "reminder", ContactID: &inv.ContactID,
+			Subject: subj, Body: text, HTML: html, InvitationID: &inv.ID, Priority: models.PriorityBulk,
 			IdempotencyKey: "inv-" + strconv.FormatUint(uint64(inv.ID), 10) + "-reminder"})
+		if errors.Is(err, models.ErrUnreachable) || errors.Is(err, models.ErrNotFound) {
+			continue // unsubscribed since
+		}
 		if err != nil {
 			return int(n), err
 		}
 		n++
 	}
 	return int(n), nil
+}
+
+// queueMissingFirst queues the first message of scheduled invitations
+// recorded over a minute ago without one (their server stopped between
+// the two steps).
+func (h *Handler) queueMissingFirst(ctx context.Context) error {
+	invs, err := h.store.InvitationsAwaitingMessage(ctx, h.now().Add(-time.Minute))
+	if err != nil {
+		return err
+	}
+	for _, inv := range invs {
+		def, err := h.store.SurveyByID(ctx, inv.SurveyID)
+		if err != nil {
+			return err
+		}
+		if err := h.queueFirst(ctx, inv, def); err != nil && !errors.Is(err, models.ErrUnreachable) {
+			return err
+		}
+	}
+	return nil
 }
 
 // RunHousekeeping ticks every minute until ctx ends.

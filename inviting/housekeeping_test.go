@@ -72,3 +72,40 @@ func TestQuietHoursRespectedByDispatch(t *testing.T) {
 		}
 	})
 }
+
+// A server that stops between recording a discharge and queueing its first
+// message leaves a scheduled invitation without one: housekeeping queues
+// it, once, whichever server runs it.
+func TestHousekeepingQueuesMissingFirstMessage(t *testing.T) {
+	setup(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		at := e.Clock.Now()
+		exp := at.Add(7 * 24 * time.Hour)
+		_, sid, err := e.Store.SurveyByKey(ctx, "post-discharge")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.Store.RecordDischarge(ctx, models.Discharge{ExternalID: "CRASH1", DepartmentID: e.DepartmentID("INPT"), DischargedAt: at.Add(-48 * time.Hour),
+			Contact: models.ContactInput{Phone: "+13125550190", Language: "en"}},
+			models.Decision{Status: models.InvScheduled, Channel: "sms", Language: "en", SurveyID: sid, ScheduledFor: &at, ExpiresAt: &exp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Server.Inviting.Housekeeping(ctx)
+		e.Tick()
+		if n := len(e.Twilio.To("+13125550190")); n != 0 {
+			t.Fatalf("queued before the grace minute: %d", n)
+		}
+		e.Clock.Advance(2 * time.Minute)
+		e.Server.Inviting.Housekeeping(ctx)
+		e.Server.Inviting.Housekeeping(ctx)
+		e.Tick()
+		got := e.Twilio.To("+13125550190")
+		if len(got) != 1 || !strings.Contains(got[0].Body, "Saint Example Hospital") {
+			t.Fatalf("first message: %+v", got)
+		}
+		if inv, _ := e.Store.InvitationByID(ctx, res.Invitation.ID); inv.Status != models.InvSent {
+			t.Fatalf("invitation %s", inv.Status)
+		}
+	})
+}

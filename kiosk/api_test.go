@@ -224,7 +224,7 @@ func TestCasesFromKiosk(t *testing.T) {
 		if err != nil || v.Name != "Ana Ruiz" || v.Email != "ana@example.org" {
 			t.Fatalf("contact %+v %v", v, err)
 		}
-		if s, _ := a.Store.Crypto.Open(c.SummaryEnc); s != "Please call about my mother" {
+		if s := a.Store.CaseSummary(c); s != "Please call about my mother" {
 			t.Fatalf("summary %q", s)
 		}
 	})

@@ -22,9 +22,9 @@ type ContactView struct {
 	EmailOptOut        bool
 }
 
-func (s *Store) upsertContact(tx *gorm.DB, in ContactInput) (Contact, error) {
-	var c Contact
-	found := false
+// findContact finds the contact of a patient's phone (first) or email
+// through the blind indexes; found is false for a new patient.
+func (s *Store) findContact(tx *gorm.DB, in ContactInput) (c Contact, found bool, err error) {
 	for _, probe := range []struct{ col, idx string }{
 		{"phone_index", s.Crypto.BlindIndex("phone", in.Phone)},
 		{"email_index", s.Crypto.BlindIndex("email", in.Email)},
@@ -34,12 +34,19 @@ func (s *Store) upsertContact(tx *gorm.DB, in ContactInput) (Contact, error) {
 		}
 		err := tx.Where(probe.col+" = ?", probe.idx).Order("id").Take(&c).Error
 		if err == nil {
-			found = true
-			break
+			return c, true, nil
 		}
 		if !errors.Is(err, gorm.ErrRecordNotFound) {
-			return c, wrap("find contact", err)
+			return c, false, wrap("find contact", err)
 		}
+	}
+	return Contact{}, false, nil
+}
+
+func (s *Store) upsertContact(tx *gorm.DB, in ContactInput) (Contact, error) {
+	c, found, err := s.findContact(tx, in)
+	if err != nil {
+		return c, err
 	}
 	if in.Name != "" {
 		c.NameEnc = s.Crypto.Seal(in.Name)
@@ -59,7 +66,6 @@ func (s *Store) upsertContact(tx *gorm.DB, in ContactInput) (Contact, error) {
 	if in.Timezone != "" {
 		c.Timezone = in.Timezone
 	}
-	var err error
 	if found {
 		err = tx.Save(&c).Error
 	} else {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Invitation statuses.
@@ -50,18 +49,28 @@ type DischargeResult struct {
 	Created    bool
 }
 
+// ContactFor is the contact a discharge's patient would be filed under
+// (found through the phone's blind index, else the email's), as stored:
+// opt-outs and last survey, what scheduling decides on. A new patient is
+// the zero Contact.
+func (s *Store) ContactFor(ctx context.Context, in ContactInput) (Contact, error) {
+	c, _, err := s.findContact(s.ctx(ctx), in)
+	return c, err
+}
+
 // RecordDischarge stores a discharge once per external id: contact
-// (created or updated through the blind index), encounter, invitation and
-// the first outbox messages, in one transaction. decide sees the contact
-// as stored (opt-outs, last survey) and says what to do; messages builds
-// the outbox rows once the invitation has its id. A repeated external id
-// returns the stored invitation with Created false.
-func (s *Store) RecordDischarge(ctx context.Context, d Discharge, decide func(Contact) Decision, messages func(Invitation, Contact) []OutMessage) (DischargeResult, error) {
+// (created or updated through the blind index), encounter and invitation
+// as dec says, in one transaction. The first message is queued after it
+// (Send); the invitation clock queues it for a scheduled invitation that
+// has none (InvitationsAwaitingMessage). A repeated external id returns
+// the stored invitation with Created false.
+func (s *Store) RecordDischarge(ctx context.Context, d Discharge, dec Decision) (DischargeResult, error) {
 	if prev, err := s.invitationForEncounter(ctx, d.ExternalID); err == nil {
 		return prev, nil
 	} else if !errors.Is(err, ErrNotFound) {
 		return DischargeResult{}, err
 	}
+	birth := s.Crypto.Seal(d.BirthDate)
 	var out DischargeResult
 	err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
 		c, err := s.upsertContact(tx, d.Contact)
@@ -69,11 +78,10 @@ func (s *Store) RecordDischarge(ctx context.Context, d Discharge, decide func(Co
 			return err
 		}
 		enc := Encounter{ExternalID: d.ExternalID, ContactID: c.ID, DepartmentID: d.DepartmentID, DischargedAt: d.DischargedAt.UTC(),
-			Disposition: d.Disposition, Sensitive: d.Sensitive, BirthDate: s.Crypto.Seal(d.BirthDate)}
+			Disposition: d.Disposition, Sensitive: d.Sensitive, BirthDate: birth}
 		if err := tx.Create(&enc).Error; err != nil {
 			return err
 		}
-		dec := decide(c)
 		inv := Invitation{EncounterID: enc.ID, ContactID: c.ID, SurveyID: dec.SurveyID, DepartmentID: d.DepartmentID,
 			Channel: dec.Channel, Status: dec.Status, Reason: dec.Reason, Language: dec.Language, TokenHash: dec.TokenHash,
 			ScheduledFor: dec.ScheduledFor, ExpiresAt: dec.ExpiresAt}
@@ -84,11 +92,6 @@ func (s *Store) RecordDischarge(ctx context.Context, d Discharge, decide func(Co
 			if err := tx.Model(&Contact{}).Where("id = ?", c.ID).Update("last_surveyed_at", dec.ScheduledFor).Error; err != nil {
 				return err
 			}
-			for _, m := range messages(inv, c) {
-				if _, _, err := s.enqueue(tx, m); err != nil {
-					return err
-				}
-			}
 		}
 		out = DischargeResult{Invitation: inv, Contact: c, Created: true}
 		return nil
@@ -97,6 +100,16 @@ func (s *Store) RecordDischarge(ctx context.Context, d Discharge, decide func(Co
 		return s.invitationForEncounter(ctx, d.ExternalID)
 	}
 	return out, wrap("record discharge", err)
+}
+
+// InvitationsAwaitingMessage lists scheduled invitations recorded before
+// cutoff whose first message is not in the outbox: their server stopped
+// between recording the discharge and queueing the message.
+func (s *Store) InvitationsAwaitingMessage(ctx context.Context, cutoff time.Time) ([]Invitation, error) {
+	var out []Invitation
+	err := s.ctx(ctx).Where("status = ? AND created_at < ? AND NOT EXISTS (SELECT 1 FROM outbound_messages m WHERE m.invitation_id = invitations.id AND m.kind = ?)",
+		InvScheduled, cutoff, "invitation").Order("id").Limit(500).Find(&out).Error
+	return out, wrap("invitations awaiting a message", err)
 }
 
 func (s *Store) invitationForEncounter(ctx context.Context, externalID string) (DischargeResult, error) {
@@ -136,33 +149,44 @@ func (s *Store) OpenSMSInvitation(ctx context.Context, contactID uint) (Invitati
 	return inv, wrap("find open invitation", err)
 }
 
-// UpdateInvitation locks an invitation and lets fn change it; one
-// conversation step at a time even when replies arrive together.
-func (s *Store) UpdateInvitation(ctx context.Context, id uint, fn func(inv *Invitation, tx *InvitationTx) error) (Invitation, error) {
-	var inv Invitation
+// SurveyStep is one step of an SMS survey conversation, worked out from
+// the invitation as read (From).
+type SurveyStep struct {
+	From            Invitation
+	CurrentQuestion int
+	Reprompted      bool
+	Status          string
+	CompletedAt     *time.Time
+	// Answers are the answers so far as JSON, in clear; the store seals it.
+	Answers string
+}
+
+// AdvanceInvitation applies a step and queues its reply in one
+// transaction, provided the invitation is still where the step began
+// (question, re-prompt, status): false when another reply moved it first,
+// so simultaneous replies are taken one at a time; read it again and work
+// the step out anew.
+func (s *Store) AdvanceInvitation(ctx context.Context, st SurveyStep, reply Composed) (bool, error) {
+	answers := s.Crypto.Seal(st.Answers)
+	moved := false
 	err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&inv, id).Error; err != nil {
-			return err
+		f := st.From
+		res := tx.Model(&Invitation{}).Where("id = ? AND current_question = ? AND reprompted = ? AND status = ?", f.ID, f.CurrentQuestion, f.Reprompted, f.Status).
+			Updates(map[string]any{"current_question": st.CurrentQuestion, "reprompted": st.Reprompted, "status": st.Status,
+				"completed_at": st.CompletedAt, "answers_enc": answers})
+		if res.Error != nil || res.RowsAffected != 1 {
+			return res.Error
 		}
-		itx := &InvitationTx{tx: tx, s: s}
-		if err := fn(&inv, itx); err != nil {
-			return err
-		}
-		return tx.Save(&inv).Error
+		moved = true
+		_, _, err := s.enqueue(tx, reply.row)
+		return err
 	})
-	return inv, wrap("update invitation", err)
+	return moved, wrap("advance invitation", err)
 }
 
-// InvitationTx lets an invitation update enqueue messages atomically.
-type InvitationTx struct {
-	tx *gorm.DB
-	s  *Store
-}
-
-// Enqueue adds an outbox row in the invitation's transaction.
-func (t *InvitationTx) Enqueue(m OutMessage) error {
-	_, _, err := t.s.enqueue(t.tx, m)
-	return err
+// InvitationAnswers decrypts the answers an SMS survey has so far (JSON).
+func (s *Store) InvitationAnswers(inv Invitation) (string, error) {
+	return s.Crypto.Open(inv.AnswersEnc)
 }
 
 // MarkInvitationSent records the first message going out;

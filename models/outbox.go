@@ -31,9 +31,9 @@ const (
 	PriorityInteractive = 10
 )
 
-// OutMessage is a message to put in the outbox, in clear; the store seals
-// recipient and bodies.
-type OutMessage struct {
+// outMessage is a message to put in the outbox, in clear; seal makes the
+// row. Outside the store, messages are Drafts (Compose).
+type outMessage struct {
 	Channel        string // sms or email
 	Kind           string // invitation, reminder, reply, staff, alert, report
 	To             string
@@ -48,25 +48,30 @@ type OutMessage struct {
 	IdempotencyKey string
 }
 
-// Enqueue stores a message for the dispatcher. The idempotency key is
-// unique: enqueueing the same key twice returns the first row with created
-// false, so retries and replays never send twice.
-func (s *Store) Enqueue(ctx context.Context, m OutMessage) (OutboundMessage, bool, error) {
-	return s.enqueue(s.ctx(ctx), m)
-}
-
-func (s *Store) enqueue(tx *gorm.DB, m OutMessage) (OutboundMessage, bool, error) {
+// seal makes the outbox row of a message: recipient and bodies encrypted,
+// the recipient's blind index for lookups.
+func (s *Store) seal(m outMessage) OutboundMessage {
 	if m.NotBefore.IsZero() {
 		m.NotBefore = s.Now()
 	}
-	row := OutboundMessage{Channel: m.Channel, Status: OutQueued, Priority: m.Priority, NextAttemptAt: m.NotBefore.UTC(),
+	return OutboundMessage{Channel: m.Channel, Status: OutQueued, Priority: m.Priority, NextAttemptAt: m.NotBefore.UTC(),
 		Kind: m.Kind, ToEnc: s.Crypto.Seal(m.To), ToIndex: s.Crypto.BlindIndex(m.Channel, m.To),
 		SubjectEnc: s.Crypto.Seal(m.Subject), BodyEnc: s.Crypto.Seal(m.Body), HTMLEnc: s.Crypto.Seal(m.HTML),
 		ContactID: m.ContactID, InvitationID: m.InvitationID, CaseID: m.CaseID, IdempotencyKey: m.IdempotencyKey}
+}
+
+// Enqueue stores a composed message for the dispatcher. The idempotency
+// key is unique: enqueueing the same key twice returns the first row with
+// created false, so retries and replays never send twice.
+func (s *Store) Enqueue(ctx context.Context, m Composed) (OutboundMessage, bool, error) {
+	return s.enqueue(s.ctx(ctx), m.row)
+}
+
+func (s *Store) enqueue(tx *gorm.DB, row OutboundMessage) (OutboundMessage, bool, error) {
 	err := tx.Create(&row).Error
 	if err != nil && isDuplicate(err) {
 		var prev OutboundMessage
-		if err := tx.Where("idempotency_key = ?", m.IdempotencyKey).Take(&prev).Error; err != nil {
+		if err := tx.Where("idempotency_key = ?", row.IdempotencyKey).Take(&prev).Error; err != nil {
 			return prev, false, wrap("enqueue", err)
 		}
 		return prev, false, nil

@@ -111,7 +111,7 @@ func TestSchemaIdenticalOnBothBackends(t *testing.T) {
 func TestProviderErrorsStoredWithoutPHI(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, s *models.Store) {
 		ctx := context.Background()
-		m, _, err := s.Enqueue(ctx, models.OutMessage{Channel: "sms", Kind: "reply", To: "+13125550101", Body: "x", IdempotencyKey: "k"})
+		m, _, err := s.Send(ctx, models.Draft{Channel: "sms", Kind: "reply", To: "+13125550101", Body: "x", IdempotencyKey: "k"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -183,7 +183,7 @@ func (s *Service) sendWeekly(ctx context.Context, w WeeklySettings, r Range, key
 	}
 	subject, text, htmlBody := s.WeeklyEmail(d)
 	for _, rcpt := range to {
-		if _, _, err := s.store.Enqueue(ctx, models.OutMessage{Channel: "email", Kind: "report", To: rcpt, Subject: subject,
+		if _, _, err := s.store.Send(ctx, models.Draft{Channel: "email", Kind: "report", To: rcpt, Subject: subject,
 			Body: text, HTML: htmlBody, Priority: models.PriorityBulk, IdempotencyKey: key + "-" + rcpt}); err != nil {
 			return nil, err
 		}

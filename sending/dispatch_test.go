@@ -42,12 +42,12 @@ func TestTwoDispatchersSendOnce(t *testing.T) {
 				if i%10 == 0 {
 					pri = models.PriorityInteractive
 				}
-				if _, _, err := s1.Enqueue(ctx, models.OutMessage{Channel: "sms", Kind: "invitation", To: fmt.Sprintf("+1312555%04d", i),
+				if _, _, err := s1.Send(ctx, models.Draft{Channel: "sms", Kind: "invitation", To: fmt.Sprintf("+1312555%04d", i),
 					Body: fmt.Sprintf("msg %d", i), Priority: pri, IdempotencyKey: fmt.Sprintf("k%d", i)}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if _, created, _ := s1.Enqueue(ctx, models.OutMessage{Channel: "sms", Kind: "invitation", To: "+13125550000", Body: "dup", IdempotencyKey: "k0"}); created {
+			if _, created, _ := s1.Send(ctx, models.Draft{Channel: "sms", Kind: "invitation", To: "+13125550000", Body: "dup", IdempotencyKey: "k0"}); created {
 				t.Fatal("duplicate idempotency key enqueued twice")
 			}
 			d1 := sending.NewDispatcher(s1, twilioSender(t, tw), sending.DevEmail{}, 1000, nil, quiet, time.Now)
@@ -94,7 +94,7 @@ func TestKilledDispatcherLeavesUnknown(t *testing.T) {
 			s := testdb.Open(t, b, clock.Now)
 			ctx := context.Background()
 			for i := 0; i < 5; i++ {
-				s.Enqueue(ctx, models.OutMessage{Channel: "sms", Kind: "reply", To: fmt.Sprintf("+1312555%04d", i), Body: "x", IdempotencyKey: fmt.Sprintf("k%d", i)})
+				s.Send(ctx, models.Draft{Channel: "sms", Kind: "reply", To: fmt.Sprintf("+1312555%04d", i), Body: "x", IdempotencyKey: fmt.Sprintf("k%d", i)})
 			}
 			held, err := s.ClaimDue(ctx, "sms", "dead-server", 3) // claimed, then the process is killed
 			if err != nil || len(held) != 3 {

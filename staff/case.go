@@ -59,14 +59,14 @@ func (h *Handler) loadCase(c *fiber.Ctx) (models.CaseRow, error) {
 func (h *Handler) caseData(c *fiber.Ctx, row models.CaseRow) (caseData, error) {
 	ctx := c.UserContext()
 	d := caseData{Case: row, Overdue: triage.Overdue(row.Case, h.now()), Reasons: row.ReasonList(),
-		Summary: h.store.Crypto.MustOpen(row.SummaryEnc), Next: triage.NextStatuses(row.Status),
+		Summary: h.store.CaseSummary(row.Case), Next: triage.NextStatuses(row.Status),
 		Categories: survey.Categories, Priorities: triage.Priorities, HasContact: row.ContactID != nil, Nonce: nonce()}
 	evs, err := h.store.CaseEvents(ctx, row.ID)
 	if err != nil {
 		return d, err
 	}
 	for _, e := range evs {
-		d.Events = append(d.Events, eventView{CaseEvent: e, Detail: h.store.Crypto.MustOpen(e.DetailEnc)})
+		d.Events = append(d.Events, eventView{CaseEvent: e, Detail: h.store.CaseEventDetail(e)})
 	}
 	if row.ResponseID != nil {
 		r, err := h.store.ResponseByID(ctx, *row.ResponseID)

@@ -3,6 +3,7 @@ package staff
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -37,41 +38,31 @@ func (h *Handler) ContactPatient(c *fiber.Ctx) error {
 	if body == "" || len([]rune(body)) > 1000 || !nonceRe.MatchString(n) {
 		return fiber.NewError(fiber.StatusBadRequest, "Write a message of up to 1000 characters.")
 	}
-	ct, err := h.store.ContactRow(ctx, *row.ContactID)
-	if err != nil {
-		return err
-	}
-	m := models.OutMessage{Channel: channel, Kind: "staff", ContactID: &ct.ID, CaseID: &row.ID, Body: body,
+	d := models.Draft{Channel: channel, Kind: "staff", ContactID: row.ContactID, CaseID: &row.ID, Body: body,
 		Priority: models.PriorityInteractive, IdempotencyKey: fmt.Sprintf("case-%d-contact-%s", row.ID, n)}
+	unreachable := ""
 	switch channel {
 	case "sms":
-		if ct.PhoneEnc == "" || ct.SMSOptOut {
-			return fiber.NewError(fiber.StatusConflict, "No SMS: the patient gave no phone number or opted out of texts.")
-		}
-		m.To = h.store.Crypto.MustOpen(ct.PhoneEnc)
-		m.Body = h.cfg.OrgName + " Patient Relations: " + body
-		loc := h.cfg.Location
-		if tz, err := loadZone(ct.Timezone); err == nil {
-			loc = tz
-		}
-		m.NotBefore = h.cfg.QuietHours.Next(h.now(), loc)
+		unreachable = "No SMS: the patient gave no phone number or opted out of texts."
+		d.Body = h.cfg.OrgName + " Patient Relations: " + body
+		d.Quiet = &models.Quiet{Window: h.cfg.QuietHours, Zone: h.cfg.Location}
 	case "email":
-		if ct.EmailEnc == "" || ct.EmailOptOut {
-			return fiber.NewError(fiber.StatusConflict, "No email: the patient gave no address or unsubscribed.")
-		}
-		m.To = h.store.Crypto.MustOpen(ct.EmailEnc)
-		m.Subject = h.cfg.OrgName + " Patient Relations"
+		unreachable = "No email: the patient gave no address or unsubscribed."
+		d.Subject = h.cfg.OrgName + " Patient Relations"
 	default:
 		return fiber.NewError(fiber.StatusBadRequest, "Choose SMS or email.")
 	}
-	_, created, err := h.store.Enqueue(ctx, m)
+	m, created, err := h.store.Send(ctx, d)
+	if errors.Is(err, models.ErrUnreachable) {
+		return fiber.NewError(fiber.StatusConflict, unreachable)
+	}
 	if err != nil {
 		return err
 	}
 	if created {
 		detail := channel + ": " + body
-		if m.NotBefore.After(h.now()) {
-			detail += " (held for quiet hours until " + m.NotBefore.In(h.cfg.Location).Format("Jan 2 15:04") + ")"
+		if m.NextAttemptAt.After(h.now()) {
+			detail += " (held for quiet hours until " + m.NextAttemptAt.In(h.cfg.Location).Format("Jan 2 15:04") + ")"
 		}
 		if err := h.store.AddCaseEvent(ctx, row.ID, "contacted", p.User.Email, detail); err != nil {
 			return err

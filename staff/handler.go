@@ -2,7 +2,6 @@ package staff
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -94,12 +93,3 @@ func (h *Handler) overdueGrievances(ctx context.Context, u models.StaffUser) (in
 
 // ip is the client address for the audit log.
 func ip(c *fiber.Ctx) string { return c.IP() }
-
-func loadZone(name string) (*time.Location, error) {
-	if name == "" {
-		return nil, errNoZone
-	}
-	return time.LoadLocation(name)
-}
-
-var errNoZone = errors.New("no time zone")

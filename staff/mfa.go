@@ -132,7 +132,7 @@ func (h *Handler) showSetup(c *fiber.Ctx, p *Principal, secret, msg string) erro
 	}
 	return c.Render("staff/mfa_setup", mfaData{Org: h.cfg.OrgName, CSRF: p.Session.CSRFToken, Next: safeNext(c.Query("next", c.FormValue("next"))),
 		QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(buf.Bytes())), Secret: secret,
-		Sealed: h.store.Crypto.Seal(secret), Error: msg})
+		Sealed: h.store.SealForForm(secret), Error: msg})
 }
 
 // MFASetup answers POST /staff/mfa/setup: verify the first code, store the
@@ -148,7 +148,7 @@ func (h *Handler) MFASetup(c *fiber.Ctx) error {
 	if err := checkCSRF(c, p.Session.CSRFToken); err != nil {
 		return err
 	}
-	secret, err := h.store.Crypto.Open(c.FormValue("sealed"))
+	secret, err := h.store.OpenFromForm(c.FormValue("sealed"))
 	if err != nil || secret == "" {
 		return fiber.NewError(fiber.StatusBadRequest, "The enrolment form was damaged. Start again.")
 	}
