@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/patientvoice/patientvoice/browsertest"
 	"github.com/patientvoice/patientvoice/config"
+	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/testapp"
 	"github.com/patientvoice/patientvoice/testdb"
 )
@@ -324,5 +325,89 @@ func TestBrowserAccessibility(t *testing.T) {
 		tap(t, ctx, `#contact-form button[type=submit]`)
 		waitScreen(t, ctx, "thanks")
 		check("thanks")
+	}
+}
+
+// TestBrowserCatalogLanguages: the kiosk offers every catalog language its
+// survey has, Chinese and Vietnamese included; language help lists the
+// Section 1557 taglines, each in its own language and direction, with the
+// hospital's number; the waiting counter takes Arabic plural forms.
+func TestBrowserCatalogLanguages(t *testing.T) {
+	axe := browsertest.AxeSource(t)
+	ctx := browsertest.New(t, 1280, 800)
+	s := newSite(t)
+	if err := s.Store.SetSetting(context.Background(), models.InfoLanguagePhone, "1-800-555-0100"); err != nil {
+		t.Fatal(err)
+	}
+	axeClean := func(where string) {
+		t.Helper()
+		vs, err := browsertest.Axe(ctx, axe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vs {
+			t.Errorf("%s: %s", where, v)
+		}
+	}
+	do(t, ctx, chromedp.Navigate(s.base+"/kiosk/"+s.token))
+	waitScreen(t, ctx, "start")
+	if got := eval[string](t, ctx, `Array.from(document.querySelectorAll('.lang')).map(b => b.lang + ':' + b.textContent).join(',')`); got !=
+		"en:English,ar:العربية,es:Español,vi:Tiếng Việt,zh-Hans:中文（简体）" {
+		t.Fatalf("language buttons %s", got)
+	}
+	tap(t, ctx, `.info[data-info="language"]`)
+	waitScreen(t, ctx, "info")
+	got := eval[string](t, ctx, `(() => { const li = Array.from(document.querySelectorAll('#taglines li'));
+		return [li.length, !document.getElementById('taglines').hidden, li[0].lang + ' ' + li[0].textContent,
+			li.find(l => l.lang === 'zh-Hans').textContent, li.find(l => l.lang === 'ar').dir, li.map(l => l.lang).join(' ')].join('|'); })()`)
+	want := "15|true|es ATENCIÓN: si habla español, tiene a su disposición servicios gratuitos de asistencia lingüística. Llame al 1-800-555-0100.|" +
+		"注意：如果您使用简体中文，您可以免费获得语言援助服务。请致电 1-800-555-0100。|rtl|es zh-Hans vi tl ar ko ru fr ht de pt it pl ja hi"
+	if got != want {
+		t.Fatalf("taglines\n got %s\nwant %s", got, want)
+	}
+	axeClean("language help")
+	browsertest.Screenshot(t, ctx, "kiosk-language-help", true)
+	tap(t, ctx, `[data-close]`)
+	tap(t, ctx, `.info[data-info="rights"]`)
+	waitScreen(t, ctx, "info")
+	if eval[bool](t, ctx, `document.getElementById('taglines').hidden`) != true {
+		t.Fatal("taglines shown on the rights screen")
+	}
+	tap(t, ctx, `[data-close]`)
+
+	tap(t, ctx, `.lang[data-lang="zh"]`)
+	waitScreen(t, ctx, "q-overall")
+	if got := eval[string](t, ctx, `[document.documentElement.lang, document.getElementById('prompt-overall').textContent,
+		document.querySelector('[data-screen="q-overall"] .face-1 .word').textContent,
+		document.querySelector('[data-screen="q-overall"] [data-progress]').textContent,
+		document.querySelector('.info-links').getAttribute('aria-label')].join('|')`); got != "zh-Hans|您今天的就诊体验如何？|非常差|第 1 题，共 5 题|信息" {
+		t.Fatalf("Chinese kiosk: %s", got)
+	}
+	axeClean("zh question")
+	tap(t, ctx, `[data-screen="q-overall"] [data-back]`)
+	waitScreen(t, ctx, "start")
+
+	// offline, two Arabic submissions wait: one, then two, in Arabic's forms
+	s.offline.Store(true)
+	for _, want := range []string{"إجابة واحدة بانتظار الإرسال", "إجابتان بانتظار الإرسال"} {
+		tap(t, ctx, `.lang[data-lang="ar"]`)
+		tap(t, ctx, `[data-screen="q-overall"] [data-value="5"]`)
+		for _, q := range []string{"staff", "wait", "clean", "comment"} {
+			waitScreen(t, ctx, "q-"+q)
+			tap(t, ctx, `[data-screen="q-`+q+`"] [data-skip]`)
+		}
+		tap(t, ctx, `[data-contact="no"]`)
+		waitScreen(t, ctx, "thanks")
+		if p := eval[string](t, ctx, `document.getElementById('pending').textContent`); p != want {
+			t.Fatalf("pending %q, want %q", p, want)
+		}
+		tap(t, ctx, `[data-restart]`)
+		waitScreen(t, ctx, "start")
+	}
+	s.offline.Store(false)
+	do(t, ctx, chromedp.Evaluate[chromedp.Void](`window.dispatchEvent(new Event('online'))`))
+	waitQueueEmpty(t, ctx)
+	if n := s.responses(t); n != 2 {
+		t.Fatalf("%d responses; want 2", n)
 	}
 }

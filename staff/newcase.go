@@ -8,6 +8,7 @@ import (
 	"github.com/patientvoice/patientvoice/contact"
 	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/survey"
+	"github.com/patientvoice/patientvoice/translations"
 	"github.com/patientvoice/patientvoice/triage"
 )
 
@@ -16,6 +17,7 @@ type newCaseData struct {
 	Categories  []string
 	Priorities  []string
 	Channels    []string
+	Languages   []*translations.Language // the patient's language: letters and follow-ups use it
 	Error       string
 	Form        map[string]string
 }
@@ -25,7 +27,7 @@ var intakeChannels = []string{"phone", "letter", "walk_in", "email"}
 // NewCaseForm answers GET /staff/cases/new: staff intake for calls,
 // letters and walk-ins.
 func (h *Handler) NewCaseForm(c *fiber.Ctx) error {
-	return h.newCaseForm(c, "", map[string]string{"priority": "normal", "channel": "phone"})
+	return h.newCaseForm(c, "", map[string]string{"priority": "normal", "channel": "phone", "language": h.catalog.Base().Code})
 }
 
 func (h *Handler) newCaseForm(c *fiber.Ctx, msg string, form map[string]string) error {
@@ -37,7 +39,7 @@ func (h *Handler) newCaseForm(c *fiber.Ctx, msg string, form map[string]string) 
 		c.Status(fiber.StatusBadRequest)
 	}
 	return h.render(c, "staff/new_case", "New case", "new", newCaseData{Departments: ds, Categories: survey.Categories,
-		Priorities: triage.Priorities, Channels: intakeChannels, Error: msg, Form: form})
+		Priorities: triage.Priorities, Channels: intakeChannels, Languages: h.catalog.Languages(), Error: msg, Form: form})
 }
 
 // NewCase answers POST /staff/cases/new. A written complaint is a
@@ -46,7 +48,7 @@ func (h *Handler) NewCase(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	p := principal(c)
 	form := map[string]string{}
-	for _, k := range []string{"department", "category", "priority", "channel", "summary", "name", "phone", "email", "grievance"} {
+	for _, k := range []string{"department", "category", "priority", "channel", "summary", "name", "phone", "email", "grievance", "language"} {
 		form[k] = strings.TrimSpace(c.FormValue(k))
 	}
 	d, err := h.store.DepartmentByCode(ctx, form["department"])
@@ -74,10 +76,16 @@ func (h *Handler) NewCase(c *fiber.Ctx) error {
 	if err != nil {
 		return h.newCaseForm(c, "The email address is not valid.", form)
 	}
+	lang := h.catalog.Base().Code
+	if form["language"] != "" {
+		if lang = h.catalog.Code(form["language"]); lang == "" {
+			return h.newCaseForm(c, "Choose the patient's language from the list.", form)
+		}
+	}
 	grievance := form["grievance"] == "yes" || form["channel"] == "letter"
 	c2, err := h.cases.Open(ctx, triage.StaffIntake{Department: d, Category: form["category"], Priority: form["priority"],
 		Channel: form["channel"], Summary: form["summary"], Grievance: grievance, Actor: p.User.Email, IP: ip(c),
-		Contact: models.ContactInput{Name: form["name"], Phone: phone, Email: email}})
+		Contact: models.ContactInput{Name: form["name"], Phone: phone, Email: email, Language: lang}})
 	if err != nil {
 		return err
 	}

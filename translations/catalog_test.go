@@ -1,6 +1,7 @@
 package translations
 
 import (
+	"html/template"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -227,6 +228,34 @@ func TestFill(t *testing.T) {
 	}
 	if got := c.Get("vi").T("no.such.key"); got != "[no.such.key]" {
 		t.Fatal(got)
+	}
+}
+
+func TestBidi(t *testing.T) {
+	c := mustLoad(t)
+	if got := c.Get("ar").Bidi("(312) 555-0100"); got != "\u2068(312) 555-0100\u2069" {
+		t.Fatalf("ar: %q", got)
+	}
+	if got := c.Get("es").Bidi("(312) 555-0100"); got != "(312) 555-0100" {
+		t.Fatalf("es: %q", got)
+	}
+	for _, x := range c.Taglines() {
+		n := x.Notice("1-800-555-0100")
+		if isolated := strings.Contains(n, "\u20681-800-555-0100\u2069"); isolated != (x.Dir == "rtl") {
+			t.Errorf("%s: %q", x.Code, n)
+		}
+	}
+}
+
+func TestNoticeHTML(t *testing.T) {
+	for _, x := range mustLoad(t).Taglines() {
+		h := string(x.NoticeHTML("1-800-555-0100 <x>"))
+		if strings.Count(h, `<bdi class="tel" dir="ltr">1-800-555-0100 &lt;x&gt;</bdi>`) != 1 || strings.Contains(h, "\u2068") || strings.Contains(h, "\x00") {
+			t.Errorf("%s: %s", x.Code, h)
+		}
+		if h := string(x.NoticeHTML("")); !strings.HasSuffix(h, template.HTMLEscapeString(x.Ask)) {
+			t.Errorf("%s: %s", x.Code, h)
+		}
 	}
 }
 

@@ -229,6 +229,21 @@ func (l *Language) T(key string, args ...any) string {
 	return fill(s, args)
 }
 
+// Bidi prepares a value for a page in this language: in a right-to-left
+// language it is isolated, so a Latin name or a phone number keeps its own
+// order inside Arabic text ("(312) 555-0100", not "0100-555 (312)"). SMS
+// texts leave values as they are: old phones may show the marks.
+func (l *Language) Bidi(s string) string {
+	if l.Dir != "rtl" || s == "" {
+		return s
+	}
+	return Isolate(s)
+}
+
+// Isolate wraps s in first-strong isolate marks (U+2068 ... U+2069): the
+// text keeps its own direction within text of the other direction.
+func Isolate(s string) string { return "\u2068" + s + "\u2069" }
+
 // N is the plural text of key for the count n in this language's plural
 // rule ("1 question", "4 preguntas", "٣ أسئلة"); n fills {n}.
 func (l *Language) N(key string, n int, args ...any) string {

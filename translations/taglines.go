@@ -2,6 +2,7 @@ package translations
 
 import (
 	"fmt"
+	"html/template"
 	"io/fs"
 	"strings"
 )
@@ -31,10 +32,31 @@ func (t Tagline) HTMLLang() string {
 // Notice is the whole tagline: the sentence and how to get the help, by
 // phone when the hospital gave a number, else by asking staff.
 func (t Tagline) Notice(phone string) string {
-	if phone = strings.TrimSpace(phone); phone != "" {
-		return t.Text + " " + fill(t.Call, []any{"phone", phone})
+	sep := " "
+	if strings.HasSuffix(t.Text, "。") { // Chinese and Japanese put no space after a full stop
+		sep = ""
 	}
-	return t.Text + " " + t.Ask
+	if phone = strings.TrimSpace(phone); phone != "" {
+		if t.Dir == "rtl" {
+			phone = Isolate(phone)
+		}
+		return t.Text + sep + fill(t.Call, []any{"phone", phone})
+	}
+	return t.Text + sep + t.Ask
+}
+
+// NoticeHTML is Notice for a page: escaped, with the phone number kept
+// whole and left to right (<bdi dir="ltr">), whatever the language.
+func (t Tagline) NoticeHTML(phone string) template.HTML {
+	phone = strings.TrimSpace(phone)
+	if phone == "" {
+		return template.HTML(template.HTMLEscapeString(t.Notice("")))
+	}
+	const mark = "\x00phone\x00"
+	n := template.HTMLEscapeString(t.Notice(mark))
+	tel := `<bdi class="tel" dir="ltr">` + template.HTMLEscapeString(phone) + `</bdi>`
+	n = strings.Replace(n, template.HTMLEscapeString(Isolate(mark)), tel, 1)
+	return template.HTML(strings.Replace(n, template.HTMLEscapeString(mark), tel, 1))
 }
 
 // taglineFile is taglines.json: the order (the most spoken languages of
