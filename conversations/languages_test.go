@@ -98,6 +98,7 @@ func TestKeywordsAnsweredInTheirLanguage(t *testing.T) {
 		e.Discharge(dischargeJSON("E-vi2", "+13125550185", "", `,"language":"vi"`))
 		e.Tick()
 		e.SMS(e.NextSID(), "+13125550185", "4")
+		e.Tick()
 		e.SMS(e.NextSID(), "+13125550185", "đúng")
 		e.Tick()
 		got := e.Twilio.To("+13125550185")
