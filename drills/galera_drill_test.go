@@ -162,12 +162,21 @@ func TestGaleraDrill(t *testing.T) {
 		patients, counts["invitations"], patients, counts["inbound_messages"], len(tw.Sent()), patients, dupSMS, counts["cases"], ld.contactCount(), migrated)
 	t.Logf("galera drill: after the SIGKILL of node 2, server B answered %d submissions (first %v after the kill), %d unacknowledged replayed; node 2 rejoined in %v with %d responses (node 1: %d)",
 		bAfterKill, firstB.Round(time.Millisecond), replayed, rejoin.Round(time.Millisecond), n2Count, n1Count)
-	t.Logf("galera drill: conflicts retried %s", retried)
+	t.Logf("galera drill: conflicts retried %s; %d answers 503 (the kiosk replays them)", retried, st.unavailable.Load())
+	if t.Failed() {
+		for name, p := range map[string]*proc{"A": a, "B": b} {
+			for _, line := range strings.Split(p.logs.String(), "\n") {
+				if !strings.Contains(line, `"msg":"http"`) {
+					t.Logf("%s: %s", name, line)
+				}
+			}
+		}
+	}
 }
 
 // drillStats counts what the clients saw.
 type drillStats struct {
-	fivehundreds, replays, replayMismatch, doubles, dischargeMismatch, webhookErrors atomic.Int64
+	fivehundreds, unavailable, replays, replayMismatch, doubles, dischargeMismatch, webhookErrors atomic.Int64
 }
 
 // kioskLoad is kiosks submitting to both servers, with an offline queue.
@@ -266,8 +275,11 @@ func (l *kioskLoad) post(srv *proc, body []byte) result {
 	}
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode == 500 {
+	switch resp.StatusCode {
+	case 500:
 		l.st.fivehundreds.Add(1)
+	case 503:
+		l.st.unavailable.Add(1)
 	}
 	if resp.StatusCode/100 == 2 {
 		l.mu.Lock()

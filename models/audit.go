@@ -3,13 +3,18 @@ package models
 import (
 	"context"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // Audit appends one audit row. Audit rows are never updated or deleted; the
 // store has no method that could.
 func (s *Store) Audit(ctx context.Context, actor, action, record, ip, detail string) error {
-	row := AuditLog{At: s.Now(), Actor: actor, Action: action, Record: record, IP: ip, Detail: truncate(detail, 2000)}
-	return wrap("write audit", s.ctx(ctx).Create(&row).Error)
+	_, err := s.exec(ctx, "write audit", false, func(db *gorm.DB) *gorm.DB {
+		row := AuditLog{At: s.Now(), Actor: actor, Action: action, Record: record, IP: ip, Detail: truncate(detail, 2000)}
+		return db.Create(&row)
+	})
+	return err
 }
 
 // AuditFilter narrows an audit search.

@@ -73,7 +73,7 @@ func (s *Store) insertCase(tx *gorm.DB, nc NewCase) (Case, error) {
 // letters and walk-ins), with the patient's contact when given.
 func (s *Store) OpenCase(ctx context.Context, nc NewCase, contact *ContactInput) (Case, error) {
 	var c Case
-	err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writeOnce(ctx, "open case", func(tx *gorm.DB) error { // staff intake has no natural key: opened once
 		if contact != nil {
 			ct, err := s.upsertContact(tx, *contact)
 			if err != nil {

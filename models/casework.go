@@ -39,10 +39,17 @@ func (t *CaseTx) UserByEmail(email string) (StaffUser, error) {
 }
 
 // UpdateCase locks a case, lets fn change it and record events, then saves
-// both in one transaction. Concurrent updates of one case serialise.
+// both in one transaction. Concurrent updates of one case serialise: on
+// one server by the row lock, on a Galera cluster (where that lock holds
+// on one node only) at certification, the later update being run again
+// on the case as the first left it. fn may therefore run more than once
+// and must reset whatever it collects outside the case; the change is
+// committed once (a commit marker guards a connection lost during
+// COMMIT).
 func (s *Store) UpdateCase(ctx context.Context, id uint, fn func(c *Case, tx *CaseTx) error) (Case, error) {
 	var c Case
-	err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writeOnce(ctx, "update case", func(tx *gorm.DB) error {
+		c = Case{}
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&c, id).Error; err != nil {
 			return err
 		}
@@ -64,11 +71,13 @@ func (s *Store) UpdateCase(ctx context.Context, id uint, fn func(c *Case, tx *Ca
 // AddCaseEvent appends one event outside a status change (contact sent,
 // reply received, identity revealed, letter generated).
 func (s *Store) AddCaseEvent(ctx context.Context, caseID uint, kind, actor, detail string) error {
-	ev := CaseEvent{CaseID: caseID, Kind: kind, Actor: actor, DetailEnc: s.Crypto.Seal(detail), At: s.Now()}
-	if err := s.ctx(ctx).Create(&ev).Error; err != nil {
-		return wrap("add case event", err)
-	}
-	return wrap("touch case", s.ctx(ctx).Model(&Case{}).Where("id = ?", caseID).Update("updated_at", s.Now()).Error)
+	return wrap("add case event", s.writeOnce(ctx, "add case event", func(tx *gorm.DB) error {
+		ev := CaseEvent{CaseID: caseID, Kind: kind, Actor: actor, DetailEnc: s.Crypto.Seal(detail), At: s.Now()}
+		if err := tx.Create(&ev).Error; err != nil {
+			return err
+		}
+		return tx.Model(&Case{}).Where("id = ?", caseID).Update("updated_at", s.Now()).Error
+	}))
 }
 
 // CaseRow is a case with what lists show beside it.
@@ -210,7 +219,12 @@ func (s *Store) EscalateOverdue(ctx context.Context, now time.Time) ([]Case, err
 	}
 	var done []Case
 	for _, c := range due {
-		err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+		escalated := false
+		// the conditional update makes a second run (another server, a
+		// retry) a no-op; the marker keeps a lost COMMIT from hiding the
+		// escalation from the caller, which notifies
+		err := s.writeOnce(ctx, "escalate case", func(tx *gorm.DB) error {
+			escalated = false
 			res := tx.Model(&Case{}).Where("id = ? AND status = ?", c.ID, c.Status).
 				Updates(map[string]any{"status": StatusEscalated, "updated_at": now})
 			if res.Error != nil || res.RowsAffected != 1 {
@@ -221,12 +235,15 @@ func (s *Store) EscalateOverdue(ctx context.Context, now time.Time) ([]Case, err
 			if err := tx.Create(&ev).Error; err != nil {
 				return err
 			}
-			c.Status = StatusEscalated
-			done = append(done, c)
+			escalated = true
 			return nil
 		})
 		if err != nil {
 			return done, wrap("escalate case", err)
+		}
+		if escalated {
+			c.Status = StatusEscalated
+			done = append(done, c)
 		}
 	}
 	return done, nil

@@ -17,10 +17,11 @@ const (
 // per case and only after resolution: false when it was sent already or
 // the case is not resolved or closed.
 func (s *Store) MarkFollowupSent(ctx context.Context, caseID uint, at time.Time) (bool, error) {
-	res := s.ctx(ctx).Model(&Case{}).
-		Where("id = ? AND followup_sent_at IS NULL AND status IN ?", caseID, []string{StatusResolved, StatusClosed}).
-		Update("followup_sent_at", at)
-	return res.RowsAffected == 1, wrap("mark follow-up sent", res.Error)
+	n, err := s.exec(ctx, "mark follow-up sent", false, func(db *gorm.DB) *gorm.DB {
+		return db.Model(&Case{}).Where("id = ? AND followup_sent_at IS NULL AND status IN ?", caseID, []string{StatusResolved, StatusClosed}).
+			Update("followup_sent_at", at)
+	})
+	return n == 1, err
 }
 
 // UnmarkFollowup clears the sent mark when the message could not be
@@ -44,7 +45,8 @@ func (s *Store) PendingFollowup(ctx context.Context, contactID uint) (Case, erro
 // answer stands.
 func (s *Store) AnswerFollowup(ctx context.Context, caseID uint, answer string, at time.Time) (bool, error) {
 	ok := false
-	err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writeOnce(ctx, "answer follow-up", func(tx *gorm.DB) error {
+		ok = false
 		res := tx.Model(&Case{}).Where("id = ? AND followup_sent_at IS NOT NULL AND followup_answer = ''", caseID).
 			Updates(map[string]any{"followup_answer": answer, "followup_answered_at": at, "updated_at": at})
 		if res.Error != nil || res.RowsAffected != 1 {

@@ -39,12 +39,16 @@ func (s *Store) syncRead(ctx context.Context, fn func(db *gorm.DB) error) error 
 	if !s.wsrep {
 		return fn(s.ctx(ctx))
 	}
-	return s.ctx(ctx).Connection(func(conn *gorm.DB) error {
-		// 1: causality checks on reads (SELECT, SHOW, BEGIN)
-		if err := conn.Exec("SET SESSION wsrep_sync_wait = 1").Error; err != nil {
-			return fmt.Errorf("wsrep_sync_wait: %w", err)
-		}
-		defer conn.Exec("SET SESSION wsrep_sync_wait = DEFAULT")
-		return fn(conn.Session(&gorm.Session{NewDB: true}))
+	// a read is safe to run again: a connection lost under it (a node
+	// going away behind the proxy) costs another connection, not an error
+	return s.retry(ctx, "read", true, func() error {
+		return s.ctx(ctx).Connection(func(conn *gorm.DB) error {
+			// 1: causality checks on reads (SELECT, SHOW, BEGIN)
+			if err := conn.Exec("SET SESSION wsrep_sync_wait = 1").Error; err != nil {
+				return fmt.Errorf("wsrep_sync_wait: %w", err)
+			}
+			defer conn.Exec("SET SESSION wsrep_sync_wait = DEFAULT")
+			return fn(conn.Session(&gorm.Session{NewDB: true}))
+		})
 	})
 }

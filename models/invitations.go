@@ -63,7 +63,10 @@ func (s *Store) ContactFor(ctx context.Context, in ContactInput) (Contact, error
 // as dec says, in one transaction. The first message is queued after it
 // (Send); the invitation clock queues it for a scheduled invitation that
 // has none (InvitationsAwaitingMessage). A repeated external id returns
-// the stored invitation with Created false.
+// the stored invitation with Created false, also when the first one was
+// committed a moment ago on another cluster node (the duplicate, met here
+// or at certification, is read back as the cluster has it); the
+// transaction is retried on conflicts and lost connections.
 func (s *Store) RecordDischarge(ctx context.Context, d Discharge, dec Decision) (DischargeResult, error) {
 	if prev, err := s.invitationForEncounter(ctx, d.ExternalID); err == nil {
 		return prev, nil
@@ -72,7 +75,7 @@ func (s *Store) RecordDischarge(ctx context.Context, d Discharge, dec Decision) 
 	}
 	birth := s.Crypto.Seal(d.BirthDate)
 	var out DischargeResult
-	err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.write(ctx, "record discharge", func(tx *gorm.DB) error {
 		c, err := s.upsertContact(tx, d.Contact)
 		if err != nil {
 			return err
@@ -97,7 +100,13 @@ func (s *Store) RecordDischarge(ctx context.Context, d Discharge, dec Decision) 
 		return nil
 	})
 	if err != nil && isDuplicate(err) {
-		return s.invitationForEncounter(ctx, d.ExternalID)
+		var prev DischargeResult
+		err := s.syncRead(ctx, func(db *gorm.DB) error {
+			var err error
+			prev, err = invitationForEncounter(db, d.ExternalID)
+			return err
+		})
+		return prev, err
 	}
 	return out, wrap("record discharge", err)
 }
@@ -113,16 +122,20 @@ func (s *Store) InvitationsAwaitingMessage(ctx context.Context, cutoff time.Time
 }
 
 func (s *Store) invitationForEncounter(ctx context.Context, externalID string) (DischargeResult, error) {
+	return invitationForEncounter(s.ctx(ctx), externalID)
+}
+
+func invitationForEncounter(db *gorm.DB, externalID string) (DischargeResult, error) {
 	var enc Encounter
-	if err := s.ctx(ctx).Where("external_id = ?", externalID).Take(&enc).Error; err != nil {
+	if err := db.Where("external_id = ?", externalID).Take(&enc).Error; err != nil {
 		return DischargeResult{}, wrap("find encounter", err)
 	}
 	var inv Invitation
-	if err := s.ctx(ctx).Where("encounter_id = ?", enc.ID).Take(&inv).Error; err != nil {
+	if err := db.Where("encounter_id = ?", enc.ID).Take(&inv).Error; err != nil {
 		return DischargeResult{}, wrap("find invitation", err)
 	}
 	var c Contact
-	err := s.ctx(ctx).Take(&c, inv.ContactID).Error
+	err := db.Take(&c, inv.ContactID).Error
 	return DischargeResult{Invitation: inv, Contact: c}, wrap("find contact", err)
 }
 
@@ -165,11 +178,15 @@ type SurveyStep struct {
 // transaction, provided the invitation is still where the step began
 // (question, re-prompt, status): false when another reply moved it first,
 // so simultaneous replies are taken one at a time; read it again and work
-// the step out anew.
+// the step out anew. The step is committed once: retried on a conflict
+// (two nodes of a cluster), and after a connection lost during COMMIT its
+// commit marker says whether it happened, so a reply is never applied to
+// the next question too.
 func (s *Store) AdvanceInvitation(ctx context.Context, st SurveyStep, reply Composed) (bool, error) {
 	answers := s.Crypto.Seal(st.Answers)
 	moved := false
-	err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writeOnce(ctx, "advance invitation", func(tx *gorm.DB) error {
+		moved = false
 		f := st.From
 		res := tx.Model(&Invitation{}).Where("id = ? AND current_question = ? AND reprompted = ? AND status = ?", f.ID, f.CurrentQuestion, f.Reprompted, f.Status).
 			Updates(map[string]any{"current_question": st.CurrentQuestion, "reprompted": st.Reprompted, "status": st.Status,
@@ -198,8 +215,10 @@ func (s *Store) MarkInvitationSent(ctx context.Context, id uint, at time.Time, a
 	if accepted {
 		upd["delivered_at"] = at
 	}
-	err := s.ctx(ctx).Model(&Invitation{}).Where("id = ? AND status = ?", id, InvScheduled).Updates(upd).Error
-	return wrap("mark invitation sent", err)
+	_, err := s.exec(ctx, "mark invitation sent", true, func(db *gorm.DB) *gorm.DB {
+		return db.Model(&Invitation{}).Where("id = ? AND status = ?", id, InvScheduled).Updates(upd)
+	})
+	return err
 }
 
 // ExpireInvitations ends invitations past their expiry.
@@ -220,8 +239,10 @@ func (s *Store) DueReminders(ctx context.Context, cutoff time.Time) ([]Invitatio
 
 // MarkReminder records that a reminder was queued (once).
 func (s *Store) MarkReminder(ctx context.Context, id uint) (bool, error) {
-	res := s.ctx(ctx).Model(&Invitation{}).Where("id = ? AND reminder_at IS NULL", id).Update("reminder_at", s.Now())
-	return res.RowsAffected == 1, wrap("mark reminder", res.Error)
+	n, err := s.exec(ctx, "mark reminder", false, func(db *gorm.DB) *gorm.DB {
+		return db.Model(&Invitation{}).Where("id = ? AND reminder_at IS NULL", id).Update("reminder_at", s.Now())
+	})
+	return n == 1, err
 }
 
 // Invitations lists recent invitations for the staff page.
@@ -251,11 +272,20 @@ func (s *Store) SetOptOut(ctx context.Context, contactID uint, channel string, o
 func (s *Store) SaveInbound(ctx context.Context, channel, providerID, from, body string) (InboundMessage, bool, error) {
 	m := InboundMessage{ProviderID: providerID, Channel: channel, FromIndex: s.Crypto.BlindIndex("phone", from),
 		FromEnc: s.Crypto.Seal(from), BodyEnc: s.Crypto.Seal(body), ReceivedAt: s.Now()}
-	err := s.ctx(ctx).Create(&m).Error
+	lost := false
+	err := s.retry(ctx, "save inbound", true, func() error {
+		m.ID = 0
+		err := s.ctx(ctx).Create(&m).Error
+		lost = lost || isConnLost(err)
+		return err
+	})
 	if err != nil && isDuplicate(err) {
+		// stored a moment ago by another server or node, or by this call
+		// as its connection died: then it is processed as a first
+		// delivery (processing is claimed, so only once)
 		var prev InboundMessage
-		err = s.ctx(ctx).Where("provider_id = ?", providerID).Take(&prev).Error
-		return prev, false, wrap("find inbound", err)
+		err = s.syncRead(ctx, func(db *gorm.DB) error { return db.Where("provider_id = ?", providerID).Take(&prev).Error })
+		return prev, lost && prev.ProcessedAt == nil, wrap("find inbound", err)
 	}
 	return m, err == nil, wrap("save inbound", err)
 }
@@ -263,9 +293,11 @@ func (s *Store) SaveInbound(ctx context.Context, channel, providerID, from, body
 // ClaimInbound marks an inbound message as being processed; false when
 // another request or server has it already.
 func (s *Store) ClaimInbound(ctx context.Context, id uint, outcome string) (bool, error) {
-	res := s.ctx(ctx).Model(&InboundMessage{}).Where("id = ? AND processed_at IS NULL", id).
-		Updates(map[string]any{"processed_at": s.Now(), "outcome": outcome})
-	return res.RowsAffected == 1, wrap("claim inbound", res.Error)
+	n, err := s.exec(ctx, "claim inbound", false, func(db *gorm.DB) *gorm.DB {
+		return db.Model(&InboundMessage{}).Where("id = ? AND processed_at IS NULL", id).
+			Updates(map[string]any{"processed_at": s.Now(), "outcome": outcome})
+	})
+	return n == 1, err
 }
 
 // SetInboundOutcome records what processing did with a message.
@@ -276,7 +308,10 @@ func (s *Store) SetInboundOutcome(ctx context.Context, id uint, outcome string, 
 			upd[k] = *v
 		}
 	}
-	return wrap("inbound outcome", s.ctx(ctx).Model(&InboundMessage{}).Where("id = ? AND outcome <> ?", id, "case_reply").Updates(upd).Error)
+	_, err := s.exec(ctx, "inbound outcome", true, func(db *gorm.DB) *gorm.DB {
+		return db.Model(&InboundMessage{}).Where("id = ? AND outcome <> ?", id, "case_reply").Updates(upd)
+	})
+	return err
 }
 
 // UnprocessedInbound lists messages stored but never processed (their
@@ -309,15 +344,19 @@ func (s *Store) LatestCaseForContact(ctx context.Context, contactID uint) (Case,
 
 // ReleaseInbound gives a message back to the sweeper after a failure.
 func (s *Store) ReleaseInbound(ctx context.Context, id uint) error {
-	return wrap("release inbound", s.ctx(ctx).Model(&InboundMessage{}).Where("id = ?", id).
-		Updates(map[string]any{"processed_at": nil, "outcome": "retry"}).Error)
+	_, err := s.exec(ctx, "release inbound", true, func(db *gorm.DB) *gorm.DB {
+		return db.Model(&InboundMessage{}).Where("id = ?", id).Updates(map[string]any{"processed_at": nil, "outcome": "retry"})
+	})
+	return err
 }
 
 // CompleteInvitation marks an invitation answered, once: false when it was
 // completed already (a second submit).
 func (s *Store) CompleteInvitation(ctx context.Context, id uint) (bool, error) {
 	now := s.Now()
-	res := s.ctx(ctx).Model(&Invitation{}).Where("id = ? AND status <> ?", id, InvCompleted).
-		Updates(map[string]any{"status": InvCompleted, "completed_at": now})
-	return res.RowsAffected == 1, wrap("complete invitation", res.Error)
+	n, err := s.exec(ctx, "complete invitation", false, func(db *gorm.DB) *gorm.DB {
+		return db.Model(&Invitation{}).Where("id = ? AND status <> ?", id, InvCompleted).
+			Updates(map[string]any{"status": InvCompleted, "completed_at": now})
+	})
+	return n == 1, err
 }

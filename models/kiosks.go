@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // CreateKiosk enrols a kiosk for a department and returns its device token,
@@ -48,8 +50,10 @@ func (s *Store) Kiosks(ctx context.Context) ([]Kiosk, error) {
 
 // TouchKiosk records a heartbeat.
 func (s *Store) TouchKiosk(ctx context.Context, id uint) error {
-	err := s.ctx(ctx).Model(&Kiosk{}).Where("id = ?", id).Update("last_seen_at", s.Now()).Error
-	return wrap("kiosk heartbeat", err)
+	_, err := s.exec(ctx, "kiosk heartbeat", true, func(db *gorm.DB) *gorm.DB {
+		return db.Model(&Kiosk{}).Where("id = ?", id).Update("last_seen_at", s.Now())
+	})
+	return err
 }
 
 // UpdateKiosk changes a kiosk's name, location, department, survey and idle

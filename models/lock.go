@@ -159,7 +159,7 @@ func (l *Lease) hold(db *gorm.DB) error {
 // Release frees the lock for the next taker; a lease already lost is not
 // an error (the new holder keeps it).
 func (l *Lease) Release(ctx context.Context) error {
-	err := l.s.retry(ctx, "release lock "+l.name, func() error {
+	err := l.s.retry(ctx, "release lock "+l.name, true, func() error {
 		return l.s.ctx(ctx).Model(&Lock{}).Where("name = ? AND owner = ?", l.name, l.owner).
 			Updates(map[string]any{"owner": "", "expires_at": l.s.Now()}).Error
 	})
@@ -194,7 +194,7 @@ func (s *Store) WithLock(ctx context.Context, name string, ttl, wait time.Durati
 			case <-stop:
 				return
 			case <-t.C:
-				err := s.retry(wctx, "renew lock "+name, func() error { return l.Renew(wctx) })
+				err := s.retry(wctx, "renew lock "+name, true, func() error { return l.Renew(wctx) })
 				if errors.Is(err, ErrLockLost) {
 					cancel(err)
 					return

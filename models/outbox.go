@@ -64,7 +64,16 @@ func (s *Store) seal(m outMessage) OutboundMessage {
 // key is unique: enqueueing the same key twice returns the first row with
 // created false, so retries and replays never send twice.
 func (s *Store) Enqueue(ctx context.Context, m Composed) (OutboundMessage, bool, error) {
-	return s.enqueue(s.ctx(ctx), m.row)
+	var row OutboundMessage
+	var created bool
+	// idempotent on the key: run again after a conflict or a lost
+	// connection, it finds its row
+	err := s.retry(ctx, "enqueue", true, func() error {
+		var err error
+		row, created, err = s.enqueue(s.ctx(ctx), m.row)
+		return err
+	})
+	return row, created, err
 }
 
 func (s *Store) enqueue(tx *gorm.DB, row OutboundMessage) (OutboundMessage, bool, error) {
@@ -109,6 +118,9 @@ func (s *Store) ClaimDue(ctx context.Context, channel, claimer string, limit int
 		}
 		res := s.ctx(ctx).Model(&OutboundMessage{}).Where("id = ? AND status = ?", m.ID, OutQueued).
 			Updates(map[string]any{"status": OutSending, "claimed_by": claimer, "claimed_at": now, "attempts": gorm.Expr("attempts + 1"), "updated_at": now})
+		if isRetryable(res.Error) {
+			continue // another server's claim of the row won (Galera certification)
+		}
 		if res.Error != nil {
 			return out, wrap("claim message", res.Error)
 		}
@@ -123,23 +135,29 @@ func (s *Store) ClaimDue(ctx context.Context, channel, claimer string, limit int
 // MarkSent records a provider's acceptance.
 func (s *Store) MarkSent(ctx context.Context, id uint, providerID string) error {
 	now := s.Now()
-	err := s.ctx(ctx).Model(&OutboundMessage{}).Where("id = ? AND status = ?", id, OutSending).
-		Updates(map[string]any{"status": OutSent, "provider_id": providerID, "sent_at": now, "last_error": "", "updated_at": now}).Error
-	return wrap("mark sent", err)
+	_, err := s.exec(ctx, "mark sent", true, func(db *gorm.DB) *gorm.DB {
+		return db.Model(&OutboundMessage{}).Where("id = ? AND status = ?", id, OutSending).
+			Updates(map[string]any{"status": OutSent, "provider_id": providerID, "sent_at": now, "last_error": "", "updated_at": now})
+	})
+	return err
 }
 
 // MarkRetry puts a claimed row back in the queue for a later attempt.
 func (s *Store) MarkRetry(ctx context.Context, id uint, reason string, at time.Time) error {
-	err := s.ctx(ctx).Model(&OutboundMessage{}).Where("id = ? AND status = ?", id, OutSending).
-		Updates(map[string]any{"status": OutQueued, "next_attempt_at": at.UTC(), "last_error": redact(reason), "claimed_by": "", "updated_at": s.Now()}).Error
-	return wrap("mark retry", err)
+	_, err := s.exec(ctx, "mark retry", true, func(db *gorm.DB) *gorm.DB {
+		return db.Model(&OutboundMessage{}).Where("id = ? AND status = ?", id, OutSending).
+			Updates(map[string]any{"status": OutQueued, "next_attempt_at": at.UTC(), "last_error": redact(reason), "claimed_by": "", "updated_at": s.Now()})
+	})
+	return err
 }
 
 // MarkFailed ends a row as failed with the reason.
 func (s *Store) MarkFailed(ctx context.Context, id uint, reason string) error {
-	err := s.ctx(ctx).Model(&OutboundMessage{}).Where("id = ? AND status IN ?", id, []string{OutSending, OutQueued}).
-		Updates(map[string]any{"status": OutFailed, "last_error": redact(reason), "updated_at": s.Now()}).Error
-	return wrap("mark failed", err)
+	_, err := s.exec(ctx, "mark failed", true, func(db *gorm.DB) *gorm.DB {
+		return db.Model(&OutboundMessage{}).Where("id = ? AND status IN ?", id, []string{OutSending, OutQueued}).
+			Updates(map[string]any{"status": OutFailed, "last_error": redact(reason), "updated_at": s.Now()})
+	})
+	return err
 }
 
 // statusRank orders provider statuses so an out-of-order callback never
@@ -152,7 +170,9 @@ var statusRank = map[string]int{OutQueued: 0, OutSending: 1, OutUnknown: 1, OutS
 // row whose provider id was never recorded because its sender crashed.
 func (s *Store) ApplyProviderStatus(ctx context.Context, ref uint, providerID, providerStatus, errorCode string) (OutboundMessage, error) {
 	var m OutboundMessage
-	err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+	// idempotent: statuses only move forward, so a second run changes nothing
+	err := s.write(ctx, "apply provider status", func(tx *gorm.DB) error {
+		m = OutboundMessage{}
 		err := tx.Where("provider_id = ?", providerID).Take(&m).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) && ref > 0 {
 			err = tx.Where("id = ? AND (provider_id = '' OR provider_id IS NULL)", ref).Take(&m).Error
@@ -268,6 +288,9 @@ func (s *Store) TakeSlot(ctx context.Context, key string, interval time.Duration
 		}
 		res := s.ctx(ctx).Model(&Setting{}).Where("`key` = ? AND value = ?", key, cur).
 			Updates(map[string]any{"value": strconv.FormatInt(next.Add(interval).UnixNano(), 10), "updated_at": now})
+		if isRetryable(res.Error) {
+			continue // another server moved the slot on at the same moment
+		}
 		if res.Error != nil {
 			return now, wrap("take send slot", res.Error)
 		}

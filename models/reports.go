@@ -405,7 +405,7 @@ func (s *Store) FreezeFunnel(ctx context.Context, loc *time.Location, through st
 		if err != nil {
 			return n, err
 		}
-		err = s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+		err = s.write(ctx, "freeze funnel", func(tx *gorm.DB) error { // a day recomputed whole: idempotent
 			if err := tx.Where("day = ?", d).Delete(&ReportFunnel{}).Error; err != nil {
 				return err
 			}
@@ -430,8 +430,10 @@ func (s *Store) FreezeFunnel(ctx context.Context, loc *time.Location, through st
 
 // MarkInvitationStarted records the funnel's "started" step once.
 func (s *Store) MarkInvitationStarted(ctx context.Context, id uint) error {
-	return wrap("mark invitation started", s.ctx(ctx).Model(&Invitation{}).Where("id = ? AND started_at IS NULL", id).
-		Update("started_at", s.Now()).Error)
+	_, err := s.exec(ctx, "mark invitation started", true, func(db *gorm.DB) *gorm.DB {
+		return db.Model(&Invitation{}).Where("id = ? AND started_at IS NULL", id).Update("started_at", s.Now())
+	})
+	return err
 }
 
 // ReportRows returns the daily rollup rows in the filter as they are

@@ -49,28 +49,51 @@ type Ingested struct {
 }
 
 // IngestResponse stores response, answers, contact and case in one
-// transaction. It is idempotent on ClientID across servers: the unique
-// index decides, and a replay (or a concurrent duplicate that loses the
-// race) returns the row already stored with Created false. Callers that
-// expect replays look the id up first to skip the work.
+// transaction. It is idempotent on ClientID across servers and cluster
+// nodes: the unique index decides, and a replay (or a concurrent
+// duplicate that loses the race, here or at Galera's certification)
+// returns the row already stored with Created false. The transaction is
+// retried on conflicts and on a connection lost during COMMIT, which is
+// safe because a second run of a committed submission meets its own row
+// as a duplicate.
 func (s *Store) IngestResponse(ctx context.Context, in NewResponse) (Ingested, error) {
 	var r Response
 	var c *Case
-	err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+	var info txInfo
+	err := s.writeInfo(ctx, "store response", &info, func(tx *gorm.DB) error {
 		var err error
 		r, c, err = s.ingest(tx, in)
 		return err
 	})
 	if err != nil && isDuplicate(err) {
-		prev, perr := s.ResponseByClientID(ctx, in.ClientID)
-		if perr == nil {
+		prev, perr := s.storedResponse(ctx, in.ClientID)
+		if perr != nil {
+			return Ingested{}, wrap("store response: read back the stored submission", perr)
+		}
+		if !info.commitUnknown || prev.CaseID == nil {
 			return Ingested{Response: prev}, nil
 		}
+		// the row may be this call's own, committed as the connection
+		// died: report its case so the notifications (idempotent) go out
+		var pc Case
+		if err := s.ctx(ctx).Take(&pc, *prev.CaseID).Error; err != nil {
+			return Ingested{}, wrap("store response: read back the case", err)
+		}
+		return Ingested{Response: prev, Case: &pc, Created: true}, nil
 	}
 	if err != nil {
 		return Ingested{}, wrap("store response", err)
 	}
 	return Ingested{Response: r, Case: c, Created: true}, nil
+}
+
+// storedResponse reads a response another request (on any server or
+// node) has just committed: on Galera the read waits until this node has
+// applied every commit the cluster made before it.
+func (s *Store) storedResponse(ctx context.Context, clientID string) (Response, error) {
+	var r Response
+	err := s.syncRead(ctx, func(db *gorm.DB) error { return db.Where("client_id = ?", clientID).Take(&r).Error })
+	return r, err
 }
 
 func (s *Store) ingest(tx *gorm.DB, in NewResponse) (Response, *Case, error) {

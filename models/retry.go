@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	mysqldriver "github.com/go-sql-driver/mysql"
+	"gorm.io/gorm"
 )
 
 // MySQL error numbers the store acts on.
@@ -102,6 +104,11 @@ func backoff(n int) time.Duration {
 	return rand.N(min(d, retryMaxPause) + 1)
 }
 
+// ErrUnavailable means the database kept refusing a write (conflicts or
+// lost connections through every retry) or is not answering: the client
+// should try again shortly (503), nothing was stored half-way.
+var ErrUnavailable = errors.New("database unavailable")
+
 // RetryStats counts writes that were run again, by cause; /metrics shows
 // them so operators see how often servers collide on the cluster.
 type RetryStats struct {
@@ -125,18 +132,24 @@ func (r *RetryStats) count(err error) {
 // Retries exposes the store's retry counters.
 func (s *Store) Retries() *RetryStats { return s.retries }
 
-// retry runs fn, a single idempotent statement (or a few), again while it
-// fails with a conflict or a lost connection, with jittered backoff.
-func (s *Store) retry(ctx context.Context, op string, fn func() error) error {
+// retry runs fn, one autocommit statement (or a few), again while it
+// fails with a conflict (which guarantees it did not apply), with
+// jittered backoff. When idempotent is true it is also run again after a
+// lost connection, which may have applied it: only for statements that
+// do nothing the second time (an insert guarded by a unique key whose
+// duplicate the caller reads back, setting a value, renewing a lease). A
+// conditional claim is not idempotent in that sense: its second run
+// matches nothing and would report the claim lost.
+func (s *Store) retry(ctx context.Context, op string, idempotent bool, fn func() error) error {
 	var err error
 	for n := 1; ; n++ {
 		err = fn()
-		if err == nil || !(isRetryable(err) || isConnLost(err)) {
+		if err == nil || !(isRetryable(err) || idempotent && isConnLost(err)) {
 			return err
 		}
-		if n == retryAttempts {
+		if n == retryAttempts || ctx.Err() != nil {
 			s.retries.GaveUp.Add(1)
-			return err
+			return fmt.Errorf("%s: gave up after %d attempts: %w: %w", op, n, ErrUnavailable, err)
 		}
 		s.retries.count(err)
 		select {
@@ -145,4 +158,18 @@ func (s *Store) retry(ctx context.Context, op string, fn func() error) error {
 		case <-time.After(backoff(n)):
 		}
 	}
+}
+
+// exec runs one autocommit write through retry and returns the rows it
+// matched: the hot single statements (claims, marks, heartbeats) go
+// through it so a certification conflict with another node is run again
+// rather than answered 500.
+func (s *Store) exec(ctx context.Context, op string, idempotent bool, fn func(db *gorm.DB) *gorm.DB) (int64, error) {
+	var n int64
+	err := s.retry(ctx, op, idempotent, func() error {
+		res := fn(s.ctx(ctx))
+		n = res.RowsAffected
+		return res.Error
+	})
+	return n, wrap(op, err)
 }

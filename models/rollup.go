@@ -111,7 +111,7 @@ func (s *Store) refreshBatch(ctx context.Context, loc *time.Location, l *Lease) 
 	}
 	for i := 0; i < len(ids); i += MaxBatchRows {
 		chunk := ids[i:min(i+MaxBatchRows, len(ids))]
-		err := s.retry(ctx, "mark rolled up", func() error {
+		err := s.retry(ctx, "mark rolled up", true, func() error {
 			return s.ctx(ctx).Model(&Response{}).Where("id IN ?", chunk).Update("rolled_up", true).Error
 		})
 		if err != nil {
@@ -150,7 +150,7 @@ func (s *Store) checkRollupZone(ctx context.Context, loc *time.Location) error {
 				return wrap("reset rollups", err)
 			}
 			for _, d := range days {
-				if err := s.retry(ctx, "reset rollups", func() error { return s.ctx(ctx).Where("day = ?", d).Delete(t).Error }); err != nil {
+				if err := s.retry(ctx, "reset rollups", true, func() error { return s.ctx(ctx).Where("day = ?", d).Delete(t).Error }); err != nil {
 					return wrap("reset rollups", err)
 				}
 			}

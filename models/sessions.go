@@ -75,7 +75,7 @@ const (
 // policy says so. It returns the failures counted in the current window.
 func (s *Store) RecordLoginFailure(ctx context.Context, userID uint) (int, error) {
 	var n int
-	err := s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writeOnce(ctx, "record login failure", func(tx *gorm.DB) error { // counted once
 		var u StaffUser
 		if err := tx.Take(&u, userID).Error; err != nil {
 			return err

@@ -106,6 +106,10 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		sqlDB.SetMaxIdleConns(8)
 	}
 	s := &Store{db: db, Crypto: o.Crypto, driver: o.Driver, now: o.Now, retries: &RetryStats{}}
+	if o.Driver == "mysql" {
+		pool := &readRetryPool{db: sqlDB, stats: s.retries}
+		db.Config.ConnPool, db.Statement.ConnPool = pool, pool
+	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := s.Ping(pctx); err != nil {
@@ -226,17 +230,21 @@ func (s *Store) Setting(ctx context.Context, key string) (string, bool, error) {
 	return row.Value, true, nil
 }
 
-// SetSetting writes a key.
+// SetSetting writes a key (the last writer wins). Two servers creating
+// the same new key at once both succeed: the loser of the insert race
+// updates the winner's row.
 func (s *Store) SetSetting(ctx context.Context, key, value string) error {
-	return s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&Setting{}).Where("`key` = ?", key).Updates(map[string]any{"value": value, "updated_at": s.Now()})
-		if res.Error != nil {
-			return wrap("write setting", res.Error)
+	upd := map[string]any{"value": value, "updated_at": s.Now()}
+	return s.write(ctx, "write setting", func(tx *gorm.DB) error {
+		res := tx.Model(&Setting{}).Where("`key` = ?", key).Updates(upd)
+		if res.Error != nil || res.RowsAffected > 0 {
+			return res.Error
 		}
-		if res.RowsAffected == 0 {
-			return wrap("write setting", tx.Create(&Setting{Key: key, Value: value}).Error)
+		err := tx.Create(&Setting{Key: key, Value: value}).Error
+		if err != nil && isDuplicate(err) {
+			return tx.Model(&Setting{}).Where("`key` = ?", key).Updates(upd).Error
 		}
-		return nil
+		return err
 	})
 }
 
@@ -247,7 +255,7 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 // won when the retry meets its own row.
 func (s *Store) Claim(ctx context.Context, key string) (bool, error) {
 	mine := s.Now().Format(time.RFC3339) + " " + markerToken()
-	err := s.retry(ctx, "claim "+key, func() error {
+	err := s.retry(ctx, "claim "+key, true, func() error {
 		return s.ctx(ctx).Create(&Setting{Key: key, Value: mine}).Error
 	})
 	if err == nil {

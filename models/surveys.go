@@ -79,7 +79,7 @@ func (s *Store) SaveSurvey(ctx context.Context, def survey.Definition) error {
 	if err := def.Check(); err != nil {
 		return fmt.Errorf("save survey: %w", err)
 	}
-	return s.ctx(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.writeOnce(ctx, "save survey", func(tx *gorm.DB) error { // the version goes up once
 		var sv Survey
 		err := tx.Where("`key` = ?", def.Key).Take(&sv).Error
 		switch {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // CommitMarker is a row written inside a transaction whose effect must not
@@ -39,7 +40,19 @@ var errCommitUnknown = errors.New("connection lost during commit: outcome unknow
 // a unique key (the caller reads the stored row back on the duplicate), a
 // conditional update. Work that is not idempotent uses writeOnce.
 func (s *Store) write(ctx context.Context, op string, fn func(tx *gorm.DB) error) error {
-	return s.runTx(ctx, op, false, fn)
+	return s.runTx(ctx, op, false, nil, fn)
+}
+
+// txInfo tells a caller of writeInfo what happened on the way.
+type txInfo struct {
+	// commitUnknown: an attempt lost its connection during COMMIT, so a
+	// duplicate met by a later attempt may be this call's own row.
+	commitUnknown bool
+}
+
+// writeInfo is write reporting what happened to the attempts.
+func (s *Store) writeInfo(ctx context.Context, op string, info *txInfo, fn func(tx *gorm.DB) error) error {
+	return s.runTx(ctx, op, false, info, fn)
 }
 
 // writeOnce is write for transactions whose effect must not be applied
@@ -49,10 +62,10 @@ func (s *Store) write(ctx context.Context, op string, fn func(tx *gorm.DB) error
 // wsrep_sync_wait on Galera) and runs fn again only if the commit did
 // not happen.
 func (s *Store) writeOnce(ctx context.Context, op string, fn func(tx *gorm.DB) error) error {
-	return s.runTx(ctx, op, true, fn)
+	return s.runTx(ctx, op, true, nil, fn)
 }
 
-func (s *Store) runTx(ctx context.Context, op string, marked bool, fn func(tx *gorm.DB) error) error {
+func (s *Store) runTx(ctx context.Context, op string, marked bool, info *txInfo, fn func(tx *gorm.DB) error) error {
 	var err error
 	for n := 1; ; n++ {
 		token := ""
@@ -60,6 +73,9 @@ func (s *Store) runTx(ctx context.Context, op string, marked bool, fn func(tx *g
 			token = markerToken()
 		}
 		err = s.attempt(ctx, token, fn)
+		if errors.Is(err, errCommitUnknown) && info != nil {
+			info.commitUnknown = true
+		}
 		if errors.Is(err, errCommitUnknown) && marked {
 			done, cerr := s.committed(ctx, token)
 			if cerr == nil && done {
@@ -74,7 +90,7 @@ func (s *Store) runTx(ctx context.Context, op string, marked bool, fn func(tx *g
 		}
 		if n == retryAttempts || ctx.Err() != nil {
 			s.retries.GaveUp.Add(1)
-			return fmt.Errorf("%s: gave up after %d attempts: %w", op, n, err)
+			return fmt.Errorf("%s: gave up after %d attempts: %w: %w", op, n, ErrUnavailable, err)
 		}
 		s.retries.count(err)
 		select {
@@ -123,8 +139,12 @@ func (s *Store) committed(ctx context.Context, token string) (bool, error) {
 	var err error
 	for n := 1; n <= retryAttempts; n++ {
 		var found []uint
+		// a locking read: if the COMMIT is still being processed (or the
+		// server is rolling the orphaned transaction back), it waits for
+		// the marker row's lock instead of missing an in-flight commit
 		err = s.syncRead(ctx, func(db *gorm.DB) error {
-			return db.Model(&CommitMarker{}).Where("token = ?", token).Limit(1).Pluck("id", &found).Error
+			return db.Model(&CommitMarker{}).Clauses(clause.Locking{Strength: "UPDATE"}).
+				Where("token = ?", token).Limit(1).Pluck("id", &found).Error
 		})
 		if err == nil {
 			return len(found) == 1, nil

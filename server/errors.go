@@ -96,7 +96,7 @@ func classify(err error) (int, errorBody) {
 		return fiber.StatusNotFound, errorBody{Error: "not found"}
 	case errors.Is(err, models.ErrConflict):
 		return fiber.StatusConflict, errorBody{Error: "conflicts with existing data"}
-	case isUnavailable(err):
+	case errors.Is(err, models.ErrUnavailable), isUnavailable(err):
 		return fiber.StatusServiceUnavailable, errorBody{Error: "the database is not answering; try again shortly"}
 	}
 	return fiber.StatusInternalServerError, errorBody{Error: "internal error"}

@@ -137,7 +137,8 @@ func New(d Deps) (*Server, error) {
 	}
 	disp := sending.NewDispatcher(d.Store, snd.SMS, snd.Email, d.Config.Twilio.Rate, inv.Links(), d.Log, d.Now)
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		newRetryCollector(d.Store.Retries()))
 	m := newMetrics(reg)
 
 	app := fiber.New(fiber.Config{

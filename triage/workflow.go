@@ -92,6 +92,7 @@ func NewCases(store *models.Store, sla SLA, notify Notifier, now func() time.Tim
 func (w *Cases) Apply(ctx context.Context, id uint, actor, ip string, ch Change) (models.Case, error) {
 	var summary []string
 	c, err := w.store.UpdateCase(ctx, id, func(c *models.Case, tx *models.CaseTx) error {
+		summary = nil // a retried transaction starts over
 		now := w.now().UTC()
 		ev := func(kind, detail string) {
 			tx.Event(kind, actor, detail, now)
