@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/patientvoice/patientvoice/sending/sendingtest"
 	"github.com/patientvoice/patientvoice/models"
+	"github.com/patientvoice/patientvoice/sending/sendingtest"
 )
 
 // TestGaleraDrill runs the product on a real three-node MariaDB Galera

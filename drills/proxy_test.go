@@ -17,11 +17,11 @@ import (
 type proxy struct {
 	t       *testing.T
 	targets []string
-	ln     net.Listener
-	addr   string
-	mu     sync.Mutex
-	conns  map[net.Conn]bool
-	cut    bool
+	ln      net.Listener
+	addr    string
+	mu      sync.Mutex
+	conns   map[net.Conn]bool
+	cut     bool
 }
 
 func newProxy(t *testing.T, targets ...string) *proxy {
