@@ -101,18 +101,19 @@ func TestWithLockRenewsAndReleases(t *testing.T) {
 		inside := make(chan struct{})
 		done := make(chan error, 1)
 		go func() {
-			done <- s.WithLock(ctx, "test.long", 300*time.Millisecond, time.Second, func(ctx context.Context, _ *models.Lease) error {
+			// the work lasts twice the lease: only renewals keep it
+			done <- s.WithLock(ctx, "test.long", 1500*time.Millisecond, time.Second, func(ctx context.Context, _ *models.Lease) error {
 				close(inside)
-				time.Sleep(time.Second)
+				time.Sleep(3 * time.Second)
 				return ctx.Err()
 			})
 		}()
 		<-inside
-		for i := 0; i < 8; i++ {
+		for i := 0; i < 10; i++ {
 			if _, ok, err := s.TryLock(ctx, "test.long", time.Second); ok || err != nil {
 				t.Fatalf("taken while held and renewed (%v)", err)
 			}
-			time.Sleep(100 * time.Millisecond)
+			time.Sleep(250 * time.Millisecond)
 		}
 		if err := <-done; err != nil {
 			t.Fatal(err)
