@@ -47,13 +47,27 @@ type Config struct {
 	AdminEmail     string
 	AdminPassword  string
 	// AgentMFA requires a second factor for agents too (managers and
-	// admins always need one). PV_AGENT_MFA, default false.
+	// admins always need one). PV_AGENT_MFA, default true.
 	AgentMFA bool
+	// Throttles are the per-address and overall request limits per minute
+	// of the sign-in steps and the patients' link routes (0 disables).
+	Throttles Throttles
 	// SLA is the case deadlines per priority and the grievance clock.
 	SLA SLA
 
 	Twilio Twilio
 	SMTP   SMTP
+}
+
+// Throttles are request limits per minute, counted in the database so they
+// hold across servers; 0 disables a limit.
+type Throttles struct {
+	// Login and LoginTotal bound sign-in and second-factor posts per
+	// client address and overall.
+	Login, LoginTotal int
+	// Link and LinkTotal bound the patients' link routes (/s/, /f/,
+	// /unsubscribe/) per client address and overall.
+	Link, LinkTotal int
 }
 
 // DB says which database to open. Driver is "sqlite" or "mysql"; DSN is the
@@ -139,7 +153,13 @@ func Parse(env Lookup) (*Config, error) {
 		p.email("PV_ADMIN_EMAIL", c.AdminEmail)
 	}
 	c.AdminPassword = p.str("PV_ADMIN_PASSWORD", "")
-	c.AgentMFA = p.boolean("PV_AGENT_MFA", false)
+	c.AgentMFA = p.boolean("PV_AGENT_MFA", true)
+	c.Throttles = Throttles{
+		Login:      p.nonNegativeInt("PV_LOGIN_RATE", 20),
+		LoginTotal: p.nonNegativeInt("PV_LOGIN_RATE_TOTAL", 600),
+		Link:       p.nonNegativeInt("PV_LINK_RATE", 60),
+		LinkTotal:  p.nonNegativeInt("PV_LINK_RATE_TOTAL", 6000),
+	}
 	c.SLA = p.sla()
 
 	c.Twilio = Twilio{

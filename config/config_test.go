@@ -19,6 +19,7 @@ func TestDefaults(t *testing.T) {
 		!c.Demo || c.OrgName != "Demo Hospital" || c.SurveyDelay != 24*time.Hour || c.SurveyCooldown != 720*time.Hour ||
 		c.InvitationTTL != 168*time.Hour || c.EmailReminder != 72*time.Hour || c.DefaultRegion != "US" ||
 		c.SessionIdle != 15*time.Minute || c.SessionMax != 12*time.Hour || c.KioskRate != 30 ||
+		!c.AgentMFA || c.Throttles != (Throttles{Login: 20, LoginTotal: 600, Link: 60, LinkTotal: 6000}) ||
 		c.Twilio.APIURL != "https://api.twilio.com" || c.Twilio.Rate != 1 || !c.Twilio.ManagedOptOut ||
 		c.SMTP.TLS != "starttls" || c.SMTP.Port != 587 || !c.QuietHours.Enabled || c.QuietHours.Start != 21*60 || c.QuietHours.End != 8*60 {
 		t.Fatalf("defaults wrong: %+v", c)

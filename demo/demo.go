@@ -60,7 +60,7 @@ func Seed(ctx context.Context, store *models.Store, intake *triage.Intake) (Resu
 		}
 		res = Result{KioskToken: tok, AdminEmail: AdminEmail}
 		res.AdminPassword = Password()
-		if _, err := store.CreateUser(ctx, AdminEmail, "Demo Admin", models.RoleAdmin, res.AdminPassword); errors.Is(err, models.ErrConflict) {
+		if _, err := store.CreateUser(ctx, models.NewUser{Email: AdminEmail, Name: "Demo Admin", Role: models.RoleAdmin, Password: res.AdminPassword}); errors.Is(err, models.ErrConflict) {
 			res.AdminPassword = "" // made by a start that did not finish; its password was printed then
 		} else if err != nil {
 			return fmt.Errorf("demo admin: %w", err)

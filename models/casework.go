@@ -91,6 +91,9 @@ type CaseRow struct {
 type CaseFilter struct {
 	Status      []string
 	Departments []string // codes; an agent's scope
+	// Scoped makes Departments a limit even when empty (an agent with no
+	// department sees no case).
+	Scoped bool
 	Priority    string
 	Source      string
 	Grievance   *bool
@@ -123,8 +126,8 @@ func (s *Store) caseQuery(ctx context.Context, f CaseFilter) *gorm.DB {
 	if f.Open {
 		q = q.Where("cases.status NOT IN ?", []string{StatusResolved, StatusClosed})
 	}
-	if len(f.Departments) > 0 {
-		q = q.Where("cases.department_id IN (SELECT id FROM departments WHERE code IN ?)", f.Departments)
+	if len(f.Departments) > 0 || f.Scoped {
+		q = q.Where("cases.department_id IN (SELECT id FROM departments WHERE code IN ?)", append([]string{""}, f.Departments...))
 	}
 	if f.Priority != "" {
 		q = q.Where("cases.priority = ?", f.Priority)

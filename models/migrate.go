@@ -113,6 +113,7 @@ func migrations() []migration {
 			}
 			return tx.Migrator().CreateIndex(&Response{}, "ix_responses_received")
 		}},
+		{9, "staff account lifecycle, second-factor replay, stream leases, throttles", migrateStaffSecurity},
 	}
 }
 

@@ -270,16 +270,27 @@ type CaseEvent struct {
 
 // StaffUser is a patient relations, manager or admin account.
 type StaffUser struct {
-	ID             uint   `gorm:"primaryKey"`
-	Email          string `gorm:"size:320;not null;uniqueIndex:ux_staff_users_email"`
-	Name           string `gorm:"size:200;not null"`
-	Role           string `gorm:"size:16;not null"`
-	Departments    string `gorm:"size:500;not null;default:''"` // codes an agent is scoped to; empty = all
+	ID    uint   `gorm:"primaryKey"`
+	Email string `gorm:"size:320;not null;uniqueIndex:ux_staff_users_email"`
+	Name  string `gorm:"size:200;not null"`
+	Role  string `gorm:"size:16;not null"`
+	// Departments is the codes an agent is scoped to; with AllDepartments
+	// false, empty means none (an admin ticks "all departments" explicitly).
+	Departments    string `gorm:"size:500;not null;default:''"`
+	AllDepartments bool   `gorm:"not null;default:false"`
 	PasswordHash   string `gorm:"size:255;not null"`
-	TOTPSecretEnc  string `gorm:"column:totp_secret_enc;size:512;not null;default:''"`
-	TOTPEnabled    bool   `gorm:"column:totp_enabled;not null;default:false"`
-	Disabled       bool   `gorm:"not null;default:false"`
-	FailedLogins   int    `gorm:"not null;default:0"`
+	// MustChangePassword is set whenever someone other than the user chose
+	// the password (an admin, the CLI, the printed demo password): the
+	// next sign-in ends on the change-password page.
+	MustChangePassword bool `gorm:"not null;default:false"`
+	PasswordChangedAt  *time.Time
+	TOTPSecretEnc      string `gorm:"column:totp_secret_enc;size:512;not null;default:''"`
+	TOTPEnabled        bool   `gorm:"column:totp_enabled;not null;default:false"`
+	// TOTPLastStep is the last accepted 30-second time step: a code is
+	// accepted once, and never one older than the last.
+	TOTPLastStep   int64 `gorm:"column:totp_last_step;not null;default:0"`
+	Disabled       bool  `gorm:"not null;default:false"`
+	FailedLogins   int   `gorm:"not null;default:0"`
 	FirstFailureAt *time.Time
 	LockedUntil    *time.Time
 	CreatedAt      time.Time
@@ -293,10 +304,51 @@ type Session struct {
 	UserID     uint   `gorm:"not null;index:ix_sessions_user"`
 	CSRFToken  string `gorm:"column:csrf_token;size:64;not null"`
 	MFAPending bool   `gorm:"column:mfa_pending;not null;default:false"`
-	IP         string `gorm:"size:64;not null;default:''"`
-	CreatedAt  time.Time
-	LastSeenAt time.Time
-	ExpiresAt  time.Time
+	// MFAAttempts counts second-factor codes tried on this session.
+	MFAAttempts int `gorm:"column:mfa_attempts;not null;default:0"`
+	// PendingTOTPEnc is a TOTP secret being enrolled (sealed), kept on the
+	// server until a code from it proves the phone has it.
+	PendingTOTPEnc string `gorm:"column:pending_totp_enc;size:512;not null;default:''"`
+	PendingTOTPAt  *time.Time
+	IP             string `gorm:"size:64;not null;default:''"`
+	CreatedAt      time.Time
+	LastSeenAt     time.Time
+	ExpiresAt      time.Time
+}
+
+// RecoveryCode is one single-use second-factor code, shown once at
+// enrolment; only its hash is kept.
+type RecoveryCode struct {
+	ID        uint   `gorm:"primaryKey"`
+	UserID    uint   `gorm:"not null;uniqueIndex:ux_recovery_codes_code,priority:1"`
+	CodeHash  string `gorm:"size:64;not null;uniqueIndex:ux_recovery_codes_code,priority:2"`
+	UsedAt    *time.Time
+	CreatedAt time.Time
+}
+
+// SessionStream is a lease on one of a session's live-queue streams: a
+// session holds at most a few (Slot 1..n), and a server that dies loses
+// its leases when Until passes.
+type SessionStream struct {
+	ID        uint      `gorm:"primaryKey"`
+	SessionID string    `gorm:"size:64;not null;uniqueIndex:ux_session_streams_slot,priority:1"`
+	Slot      int       `gorm:"not null;uniqueIndex:ux_session_streams_slot,priority:2"`
+	Token     string    `gorm:"size:64;not null"`
+	Until     time.Time `gorm:"not null;index:ix_session_streams_until"`
+}
+
+// ThrottleCount counts the requests of one bucket (a route class and a
+// client address, or the class overall) in one minute, so limits hold
+// across servers. Limit is the limit in force; requests past it were
+// refused, and Summarized marks the minute's one audit row as written.
+type ThrottleCount struct {
+	Bucket      string    `gorm:"primaryKey;size:160"`
+	WindowStart time.Time `gorm:"primaryKey;index:ix_throttle_summary,priority:2"`
+	Class       string    `gorm:"size:16;not null;index:ix_throttle_summary,priority:1"`
+	Address     string    `gorm:"size:64;not null;default:''"`
+	N           int       `gorm:"not null;default:0"`
+	Limit       int       `gorm:"column:lim;not null;default:0"`
+	Summarized  bool      `gorm:"not null;default:false"`
 }
 
 // APIToken is an integration credential; only its SHA-256 is stored.
@@ -362,6 +414,7 @@ func allTables() []any {
 		&InboundMessage{}, &Response{}, &Answer{}, &Case{}, &CaseEvent{},
 		&StaffUser{}, &Session{}, &APIToken{}, &AuditLog{}, &RoutingRule{}, &FlagRule{},
 		&ReportDaily{}, &ReportTheme{}, &ReportFunnel{}, &Lock{}, &CommitMarker{},
+		&RecoveryCode{}, &SessionStream{}, &ThrottleCount{},
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/glebarez/sqlite"
 	mysqldriver "github.com/go-sql-driver/mysql"
+	"github.com/patientvoice/patientvoice/password"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -36,6 +37,7 @@ type Store struct {
 	// the latest commit of another node then ask for wsrep_sync_wait.
 	wsrep   bool
 	retries *RetryStats
+	policy  *password.Policy
 }
 
 // Options configures Open.
@@ -105,7 +107,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		sqlDB.SetMaxOpenConns(8)
 		sqlDB.SetMaxIdleConns(8)
 	}
-	s := &Store{db: db, Crypto: o.Crypto, driver: o.Driver, now: o.Now, retries: &RetryStats{}}
+	s := &Store{db: db, Crypto: o.Crypto, driver: o.Driver, now: o.Now, retries: &RetryStats{}, policy: password.New()}
 	if o.Driver == "mysql" {
 		pool := &readRetryPool{db: sqlDB, stats: s.retries}
 		db.Config.ConnPool, db.Statement.ConnPool = pool, pool

@@ -20,7 +20,10 @@ type Query struct {
 	Department string
 	Channel    string
 	SurveyID   uint
-	Scope      []string // department codes an agent may see; empty = all
+	Scope      []string // department codes an agent may see
+	// Scoped makes Scope a limit even when empty (an agent with no
+	// department sees nothing); false with an empty Scope means all.
+	Scoped bool
 	// Bucketing groups the trends; empty picks one from the range length.
 	Bucketing Bucketing
 }
@@ -161,15 +164,16 @@ func (s *Service) scope(ctx context.Context, q Query) (ids []uint, scoped bool, 
 		return nil, false, nil, err
 	}
 	allowed := map[string]bool{}
+	limited := q.Scoped || len(q.Scope) > 0
 	for _, c := range q.Scope {
 		allowed[c] = true
 	}
 	for _, d := range depts {
-		if (len(allowed) == 0 || allowed[d.Code]) && (q.Department == "" || q.Department == d.Code) {
+		if (!limited || allowed[d.Code]) && (q.Department == "" || q.Department == d.Code) {
 			ids = append(ids, d.ID)
 		}
 	}
-	return ids, len(q.Scope) > 0 || q.Department != "", depts, nil
+	return ids, limited || q.Department != "", depts, nil
 }
 
 func (s *Service) filter(q Query, r Range, ids []uint, scoped bool) models.ReportFilter {

@@ -31,6 +31,7 @@ import (
 	"github.com/patientvoice/patientvoice/staff"
 	"github.com/patientvoice/patientvoice/static"
 	"github.com/patientvoice/patientvoice/templates"
+	"github.com/patientvoice/patientvoice/throttle"
 	"github.com/patientvoice/patientvoice/translations"
 	"github.com/patientvoice/patientvoice/triage"
 	"github.com/prometheus/client_golang/prometheus"
@@ -119,7 +120,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	// Who hears about cases: the on-call alerts and the live queue.
-	live := staff.NewLive(d.Store, d.Log, 2*time.Second)
+	live := staff.NewLive(d.Store, d.Log, 2*time.Second, d.Config.SessionIdle)
 	notify := triage.Notifiers{alerts.New(d.Config, d.Store, d.Log), live}
 	sla := triage.SLAFrom(d.Config.SLA)
 	intake := triage.NewIntake(d.Store, sla, notify, d.Now)
@@ -165,6 +166,12 @@ func New(d Deps) (*Server, error) {
 	}}))
 	// small forms everywhere but the API (its own limits) and uploads
 	app.Use([]string{"/webhooks", "/s", "/f", "/unsubscribe", "/staff"}, bodyLimit(MaxFormBody, map[string]bool{"/staff/import": true}))
+	// links in patients' email can be guessed at; counted per address and
+	// overall, in the database
+	th := d.Config.Throttles
+	links := throttle.New(d.Store, "link", th.Link, th.LinkTotal, d.Now, "Too many requests from your network. Wait a minute and try again.")
+	app.Use([]string{"/s", "/f", "/unsubscribe"}, links.Handler)
+	signin := throttle.New(d.Store, "signin", th.Login, th.LoginTotal, d.Now, "Too many sign-in attempts from your network. Wait a minute and try again.")
 
 	app.Get("/healthz", health(d.Store))
 	app.Get("/metrics", adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
@@ -200,7 +207,7 @@ func New(d Deps) (*Server, error) {
 	app.Get("/unsubscribe/:token", conv.UnsubscribePage)
 	app.Post("/unsubscribe/:token", conv.Unsubscribe)
 
-	staffRoutes(app, st)
+	staffRoutes(app, st, signin.Handler)
 
 	app.Use(func(c *fiber.Ctx) error { return fiber.NewError(fiber.StatusNotFound, "no such page") })
 	return &Server{App: app, Intake: intake, Cases: cases, Staff: st, Inviting: inv, Conversations: conv, Dispatcher: disp, Escalator: esc, Reports: rep, live: live, deps: d}, nil
@@ -225,20 +232,26 @@ func fhirRoutes(api fiber.Router, d Deps, inv *inviting.Handler) {
 // staffRoutes registers the staff web app. Sign-in pages are public; every
 // other /staff/ route needs a session and a CSRF token on POST, and admin
 // routes the admin role.
-func staffRoutes(app *fiber.App, st *staff.Handler) {
+func staffRoutes(app *fiber.App, st *staff.Handler, signin fiber.Handler) {
 	admin := staff.RequireRole(models.RoleAdmin)
 	managers := staff.RequireRole(models.RoleManager, models.RoleAdmin)
 	app.Get("/staff/login", st.LoginPage)
-	app.Post("/staff/login", st.Login)
+	app.Post("/staff/login", signin, st.Login)
 	app.Get("/staff/login/mfa", st.MFAPage)
-	app.Post("/staff/login/mfa", st.MFAVerify)
+	app.Post("/staff/login/mfa", signin, st.MFAVerify)
 	app.Get("/staff/mfa/setup", st.MFASetupPage)
-	app.Post("/staff/mfa/setup", st.MFASetup)
+	app.Post("/staff/mfa/setup", signin, st.MFASetup)
 
 	sg := app.Group("/staff", st.RequireSession, st.CSRF)
 	sg.Get("/", st.Queue)
 	sg.Get("/events", st.Events)
 	sg.Post("/logout", st.Logout)
+	sg.Get("/account", st.Account)
+	sg.Get("/account/password", st.PasswordPage)
+	sg.Post("/account/password", st.ChangePassword)
+	sg.Post("/account/mfa", st.StartReplaceMFA)
+	sg.Post("/account/mfa/confirm", st.ConfirmReplaceMFA)
+	sg.Post("/account/recovery", st.NewRecoveryCodes)
 	sg.Get("/cases/new", st.NewCaseForm)
 	sg.Post("/cases/new", st.NewCase)
 	sg.Get("/cases/:id", st.CasePage)
@@ -264,6 +277,7 @@ func staffRoutes(app *fiber.App, st *staff.Handler) {
 	sg.Post("/kiosks/:id", admin, st.KioskAction)
 	sg.Get("/admin/users", admin, st.Users)
 	sg.Post("/admin/users", admin, st.CreateUser)
+	sg.Get("/admin/users/:id", admin, st.UserPage)
 	sg.Post("/admin/users/:id", admin, st.UserAction)
 	sg.Get("/admin/audit", admin, st.Audit)
 	sg.Get("/admin/rules", admin, st.Rules)
@@ -310,7 +324,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 // jobs are the background loops every server runs; each must stop when its
 // context ends and be safe to run on several servers at once.
 func (s *Server) jobs() []func(context.Context) {
-	return []func(context.Context){s.live.Run, s.Escalator.Run, s.Dispatcher.Run, s.Conversations.SweepInbound, s.Inviting.RunHousekeeping,
+	return []func(context.Context){s.live.Run, s.Staff.RunHousekeeping,
+		func(ctx context.Context) { throttle.Run(ctx, s.deps.Store, s.deps.Now, s.deps.Log) }, s.Escalator.Run, s.Dispatcher.Run, s.Conversations.SweepInbound, s.Inviting.RunHousekeeping,
 		func(ctx context.Context) {
 			s.Reports.Run(ctx, time.Minute, func(err error) { s.deps.Log.Error("report rollup", "err", err) })
 		},

@@ -31,7 +31,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 func TestBrowserCaseLifecycle(t *testing.T) {
 	ctx := browsertest.New(t, 1366, 900)
 	a, base := liveSite(t)
-	pw, _ := a.User("ana@h.org", models.RoleAgent)
+	acc := a.NewAccount("ana@h.org", models.RoleAgent)
 	kioskTok, _ := a.Kiosk("ED")
 
 	run(t, ctx, chromedp.Navigate(base+"/staff/"))
@@ -39,8 +39,10 @@ func TestBrowserCaseLifecycle(t *testing.T) {
 	if !strings.Contains(text(t, ctx, `location.href`), "/staff/login?next=") {
 		t.Fatal("not sent to the login page")
 	}
-	run(t, ctx, chromedp.SendKeys(chromedp.ID("email"), "ana@h.org"), chromedp.SendKeys(chromedp.ID("password"), pw),
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("email"), "ana@h.org"), chromedp.SendKeys(chromedp.ID("password"), acc.Password),
 		chromedp.Submit(chromedp.ID("password")))
+	run(t, ctx, chromedp.WaitVisible(chromedp.ID("code")))
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("code"), a.Code(acc.TOTPSecret, acc.Email)), chromedp.Submit(chromedp.ID("code")))
 	run(t, ctx, chromedp.WaitVisible(chromedp.ID("queue-region")))
 	if got := text(t, ctx, `document.querySelectorAll('tr[data-case]').length + ''`); got != "0" {
 		t.Fatalf("queue not empty: %s", got)

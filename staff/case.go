@@ -154,34 +154,34 @@ func (h *Handler) CaseAction(c *fiber.Ctx) error {
 	}
 	p := principal(c)
 	var ch triage.Change
-	flash := "Saved."
+	flash := "saved"
 	switch c.FormValue("action") {
 	case "status":
 		ch.Status, ch.Note = c.FormValue("status"), c.FormValue("note")
-		flash = "Status changed to " + strings.ReplaceAll(ch.Status, "_", " ") + "."
+		flash = "status-" + ch.Status
 	case "escalate":
 		ch.Escalate, ch.Reason = true, strings.TrimSpace(c.FormValue("reason"))
-		flash = "Escalated."
+		flash = "escalated"
 	case "assign":
 		a := c.FormValue("assignee")
 		ch.AssigneeEmail = &a
 		if d := c.FormValue("department"); d != "" {
 			ch.Department = d
 		}
-		flash = "Assignment saved."
+		flash = "assigned"
 	case "note":
 		ch.Note = strings.TrimSpace(c.FormValue("note"))
 		if ch.Note == "" {
 			return fiber.NewError(fiber.StatusBadRequest, "The note is empty.")
 		}
-		flash = "Note added."
+		flash = "note"
 	case "classify":
 		g := c.FormValue("grievance") == "yes"
 		ch.Grievance, ch.Category, ch.Priority = &g, c.FormValue("category"), c.FormValue("priority")
 		if ch.Category != "" && !survey.IsCategory(ch.Category) {
 			return fiber.NewError(fiber.StatusBadRequest, "Unknown category.")
 		}
-		flash = "Classification saved."
+		flash = "classified"
 	default:
 		return fiber.NewError(fiber.StatusBadRequest, "Unknown action.")
 	}

@@ -70,5 +70,5 @@ func (h *Handler) ContactPatient(c *fiber.Ctx) error {
 		_ = h.store.Audit(ctx, p.User.Email, "case.change", fmt.Sprintf("case:%d", row.ID), ip(c), "contacted by "+channel)
 		h.live.Notify()
 	}
-	return c.Redirect(fmt.Sprintf("/staff/cases/%d?flash=%s", row.ID, urlQuery("Message queued to the patient by "+channel+".")), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/staff/cases/%d?flash=%s", row.ID, urlQuery("contact-"+channel)), fiber.StatusSeeOther)
 }

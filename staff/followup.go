@@ -29,5 +29,5 @@ func (h *Handler) Followup(c *fiber.Ctx) error {
 	}
 	_ = h.store.Audit(c.UserContext(), p.User.Email, "case.change", fmt.Sprintf("case:%d", row.ID), ip(c), "satisfaction follow-up by "+channel)
 	h.live.Notify()
-	return c.Redirect(fmt.Sprintf("/staff/cases/%d?flash=%s", row.ID, urlQuery("Follow-up question queued to the patient by "+channel+".")), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/staff/cases/%d?flash=%s", row.ID, urlQuery("followup-"+channel)), fiber.StatusSeeOther)
 }

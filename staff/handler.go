@@ -83,13 +83,31 @@ func (h *Handler) render(c *fiber.Ctx, name, title, nav string, data any) error 
 		return err
 	}
 	return c.Render(name, page{Org: h.cfg.OrgName, Title: title, Nav: nav, User: p.User, CSRF: p.Session.CSRFToken,
-		OverdueGrievances: n, Loc: h.cfg.Location, Now: h.now(), Flash: c.Query("flash"), Data: data})
+		OverdueGrievances: n, Loc: h.cfg.Location, Now: h.now(), Flash: flash(c.Query("flash")), Data: data})
 }
 
 func (h *Handler) overdueGrievances(ctx context.Context, u models.StaffUser) (int64, error) {
 	yes := true
-	return h.store.CountCases(ctx, models.CaseFilter{Grievance: &yes, OverdueAt: h.now(), Departments: scope(u)})
+	codes, limited := scope(u)
+	return h.store.CountCases(ctx, models.CaseFilter{Grievance: &yes, OverdueAt: h.now(), Departments: codes, Scoped: limited})
 }
 
 // ip is the client address for the audit log.
 func ip(c *fiber.Ctx) string { return c.IP() }
+
+// RunHousekeeping deletes ended sessions and lapsed stream leases every
+// few minutes until ctx ends; safe on every server.
+func (h *Handler) RunHousekeeping(ctx context.Context) {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := h.store.PurgeSessions(ctx, h.cfg.SessionIdle); err != nil && ctx.Err() == nil {
+				h.log.Warn("session purge failed", "err", err.Error())
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package staff
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -85,7 +86,7 @@ func (h *Handler) runImport(key string, data []byte, who, from string, fh *multi
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	last := time.Now()
-	res, err := h.importer.ImportFile(ctx, bytesReader(data), func(line int) {
+	res, err := h.importer.ImportFile(ctx, bytes.NewReader(data), func(line int) {
 		if time.Since(last) > 500*time.Millisecond {
 			last = time.Now()
 			_ = h.saveImport(ctx, key, importState{Line: line})

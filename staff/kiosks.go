@@ -137,7 +137,7 @@ func (h *Handler) KioskAction(c *fiber.Ctx) error {
 	if newURL != "" {
 		return h.showKiosks(c, newURL, "")
 	}
-	return c.Redirect("/staff/kiosks?flash="+urlQuery("Saved."), fiber.StatusSeeOther)
+	return c.Redirect("/staff/kiosks?flash=kiosk-saved", fiber.StatusSeeOther)
 }
 
 type infoData struct {
@@ -201,5 +201,5 @@ func (h *Handler) SaveInfoScreens(c *fiber.Ctx) error {
 		return err
 	}
 	_ = h.store.Audit(ctx, principal(c).User.Email, "kiosk.change", "info", ip(c), "information screens")
-	return c.Redirect("/staff/admin/info?flash="+urlQuery("Information screens saved. Kiosks show them on their next load."), fiber.StatusSeeOther)
+	return c.Redirect("/staff/admin/info?flash=info-saved", fiber.StatusSeeOther)
 }

@@ -89,5 +89,5 @@ func (h *Handler) NewCase(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(fmt.Sprintf("/staff/cases/%d?flash=%s", c2.ID, urlQuery("Case opened.")), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/staff/cases/%d?flash=%s", c2.ID, "case-opened"), fiber.StatusSeeOther)
 }

@@ -52,7 +52,8 @@ func (f queueFilter) query() url.Values {
 // toFilter turns the page's filter into a store filter within the user's
 // department scope.
 func (h *Handler) toFilter(f queueFilter, u models.StaffUser) models.CaseFilter {
-	cf := models.CaseFilter{Departments: scope(u), Priority: f.Priority, Source: f.Source, Queue: true, Limit: 200}
+	codes, limited := scope(u)
+	cf := models.CaseFilter{Departments: codes, Scoped: limited, Priority: f.Priority, Source: f.Source, Queue: true, Limit: 200}
 	switch f.Status {
 	case "", "open":
 		cf.Open = true

@@ -114,7 +114,8 @@ func (h *Handler) reportQuery(c *fiber.Ctx, get func(string) string) (reports.Qu
 			return reports.Query{}, "", fiber.NewError(fiber.StatusBadRequest, "Unknown date preset.")
 		}
 	}
-	q := reports.Query{Range: r, Department: get("department"), Channel: get("channel"), Scope: scope(principal(c).User),
+	codes, limited := scope(principal(c).User)
+	q := reports.Query{Range: r, Department: get("department"), Channel: get("channel"), Scope: codes, Scoped: limited,
 		Bucketing: reports.Bucketing(get("by"))}
 	if b := get("by"); b != "" && b != "day" && b != "week" && b != "month" {
 		return q, preset, fiber.NewError(fiber.StatusBadRequest, "Trends go by day, week or month.")
@@ -152,7 +153,7 @@ func (h *Handler) Reports(c *fiber.Ctx) error {
 	if v.Departments, err = h.store.Departments(ctx); err != nil {
 		return err
 	}
-	if sc := scope(u); len(sc) > 0 {
+	if _, limited := scope(u); limited {
 		var keep []models.Department
 		for _, dep := range v.Departments {
 			if inScope(u, dep.Code) {
@@ -336,7 +337,7 @@ func (h *Handler) SaveWeekly(c *fiber.Ctx) error {
 	}
 	p := principal(c)
 	_ = h.store.Audit(c.UserContext(), p.User.Email, "settings.change", "reports:weekly", ip(c), fmt.Sprintf("enabled=%v day=%d hour=%d recipients=%d", w.Enabled, day, hour, len(w.Recipients)))
-	return c.Redirect("/staff/reports?flash="+urlQuery("Weekly report settings saved."), fiber.StatusSeeOther)
+	return c.Redirect("/staff/reports?flash=weekly-saved", fiber.StatusSeeOther)
 }
 
 // SendWeekly answers POST /staff/reports/weekly/send (managers and
@@ -351,5 +352,5 @@ func (h *Handler) SendWeekly(c *fiber.Ctx) error {
 	}
 	p := principal(c)
 	_ = h.store.Audit(c.UserContext(), p.User.Email, "report.send", "reports:weekly", ip(c), fmt.Sprintf("%d recipients", len(to)))
-	return c.Redirect("/staff/reports?flash="+urlQuery(fmt.Sprintf("Weekly report queued to %d recipient(s).", len(to))), fiber.StatusSeeOther)
+	return c.Redirect("/staff/reports?flash=weekly-sent", fiber.StatusSeeOther)
 }

@@ -98,5 +98,5 @@ func (h *Handler) SaveRules(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusBadRequest, "Unknown action.")
 	}
 	_ = h.store.Audit(ctx, principal(c).User.Email, "rules.change", "rule:"+c.FormValue("id"), ip(c), action)
-	return c.Redirect("/staff/admin/rules?flash="+urlQuery("Saved. Every server applies it within 15 seconds."), fiber.StatusSeeOther)
+	return c.Redirect("/staff/admin/rules?flash=rules-saved", fiber.StatusSeeOther)
 }

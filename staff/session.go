@@ -50,32 +50,53 @@ func clearSessionCookie(c *fiber.Ctx) {
 
 // RequireSession admits requests with a live, fully signed-in session:
 // otherwise pages answer 303 to the login page with next=, and the idle
-// and absolute limits end sessions. It also sets no-store, since staff
-// pages show PHI.
+// and absolute limits end sessions. Background requests (the live stream,
+// partial refreshes) do not count as activity, so an unattended screen
+// still signs out. A user who must change their password reaches only
+// that page and sign-out. It also sets no-store, since staff pages show
+// PHI.
 func (h *Handler) RequireSession(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	p, err := h.loadSession(c)
+	p, err := h.loadSession(c, !background(c))
 	if err != nil {
 		return err
 	}
 	if p == nil || p.Session.MFAPending {
 		return toLogin(c)
 	}
+	if p.User.MustChangePassword && !passwordChangeRoute(c) {
+		next := c.OriginalURL()
+		if c.Method() != fiber.MethodGet || background(c) {
+			next = "/staff/"
+		}
+		return c.Redirect("/staff/account/password?next="+url.QueryEscape(safeNext(next)), fiber.StatusSeeOther)
+	}
 	c.Locals(userKey, *p)
 	return c.Next()
 }
 
+// background reports requests that pages make on their own, without the
+// user doing anything: they must not keep a session alive.
+func background(c *fiber.Ctx) bool {
+	return c.Path() == "/staff/events" || c.Query("partial") == "1" || c.Get("X-PV-Background") == "1"
+}
+
+func passwordChangeRoute(c *fiber.Ctx) bool {
+	p := c.Path()
+	return p == "/staff/account/password" || (p == "/staff/logout" && c.Method() == fiber.MethodPost)
+}
+
 func toLogin(c *fiber.Ctx) error {
 	next := c.OriginalURL()
-	if c.Method() != fiber.MethodGet || !strings.HasPrefix(next, "/staff/") {
+	if c.Method() != fiber.MethodGet || !strings.HasPrefix(next, "/staff/") || background(c) {
 		next = "/staff/"
 	}
-	return c.Redirect("/staff/login?next="+url.QueryEscape(next), fiber.StatusSeeOther)
+	return c.Redirect("/staff/login?next="+url.QueryEscape(safeNext(next)), fiber.StatusSeeOther)
 }
 
 // loadSession returns the session of the request, or nil when there is
-// none or it has expired (and is then deleted).
-func (h *Handler) loadSession(c *fiber.Ctx) (*Principal, error) {
+// none or it has expired (and is then deleted). touch records activity.
+func (h *Handler) loadSession(c *fiber.Ctx, touch bool) (*Principal, error) {
 	tok := c.Cookies(SessionCookie)
 	if tok == "" {
 		return nil, nil
@@ -91,18 +112,24 @@ func (h *Handler) loadSession(c *fiber.Ctx) (*Principal, error) {
 	}
 	now := h.now()
 	if now.After(s.ExpiresAt) || now.Sub(s.LastSeenAt) > h.cfg.SessionIdle {
-		_ = h.store.DeleteSession(ctx, s.ID)
+		if err := h.endSession(c, s.ID); err != nil {
+			return nil, err
+		}
 		clearSessionCookie(c)
 		return nil, nil
 	}
 	u, err := h.store.UserByID(ctx, s.UserID)
 	if err != nil || u.Disabled {
-		_ = h.store.DeleteSession(ctx, s.ID)
+		if err := h.endSession(c, s.ID); err != nil {
+			return nil, err
+		}
 		clearSessionCookie(c)
 		return nil, nil
 	}
-	if err := h.store.TouchSession(ctx, s); err != nil {
-		return nil, err
+	if touch {
+		if err := h.store.TouchSession(ctx, s); err != nil {
+			return nil, err
+		}
 	}
 	return &Principal{User: u, Session: s}, nil
 }
@@ -137,26 +164,15 @@ func RequireRole(roles ...string) fiber.Handler {
 	}
 }
 
-// scope is the department codes a user may see; nil means all.
-func scope(u models.StaffUser) []string {
-	if u.Role == models.RoleAgent {
-		return u.DepartmentCodes()
-	}
-	return nil
+// scope is the department codes a user may see, and whether that list
+// limits them (false: every department). An agent with no department sees
+// none.
+func scope(u models.StaffUser) (codes []string, limited bool) {
+	sc := u.Scope()
+	return sc.Codes, !sc.All
 }
 
-func inScope(u models.StaffUser, dept string) bool {
-	s := scope(u)
-	if len(s) == 0 {
-		return true
-	}
-	for _, d := range s {
-		if d == dept {
-			return true
-		}
-	}
-	return false
-}
+func inScope(u models.StaffUser, dept string) bool { return u.Scope().Has(dept) }
 
 func checkCSRF(c *fiber.Ctx, want string) error {
 	if want == "" || subtle.ConstantTimeCompare([]byte(c.FormValue("csrf")), []byte(want)) != 1 {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/patientvoice/patientvoice/config"
 	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/survey"
 	"github.com/patientvoice/patientvoice/testapp"
@@ -19,10 +20,12 @@ import (
 
 func quiet(a *testapp.App) { a.Server.Staff.SetSleep(func(time.Duration) {}) }
 
+// TestAgentLoginAndSession runs the password-only sign-in that
+// PV_AGENT_MFA=false allows agents without a second factor.
 func TestAgentLoginAndSession(t *testing.T) {
-	testapp.Each(t, nil, func(t *testing.T, a *testapp.App) {
+	testapp.Each(t, func(c *config.Config) { c.AgentMFA = false }, func(t *testing.T, a *testapp.App) {
 		quiet(a)
-		pw, _ := a.User("ana@h.org", models.RoleAgent)
+		pw, _ := a.User("ana@h.org", models.RoleAgent, testapp.NoSecondFactor())
 		s := a.NewStaff()
 		if r := s.Get("/staff/"); r.Status != 303 || !strings.HasPrefix(r.Header.Get("Location"), "/staff/login?next=") {
 			t.Fatalf("no session: %d %s", r.Status, r.Header.Get("Location"))
@@ -87,9 +90,9 @@ func TestAgentLoginAndSession(t *testing.T) {
 }
 
 func TestLoginFailuresAndLockout(t *testing.T) {
-	testapp.Each(t, nil, func(t *testing.T, a *testapp.App) {
+	testapp.Each(t, func(c *config.Config) { c.AgentMFA = false }, func(t *testing.T, a *testapp.App) {
 		quiet(a)
-		pw, _ := a.User("bo@h.org", models.RoleAgent)
+		pw, _ := a.User("bo@h.org", models.RoleAgent, testapp.NoSecondFactor())
 		s := a.NewStaff()
 		try := func(email, pass string) testapp.Result {
 			s.Get("/staff/login")
@@ -131,8 +134,13 @@ func TestLoginFailuresAndLockout(t *testing.T) {
 func TestMFAEnrolmentAndLogin(t *testing.T) {
 	testapp.Each(t, nil, func(t *testing.T, a *testapp.App) {
 		quiet(a)
-		pw := "correct horse battery staple"
-		if _, err := a.Store.CreateUser(context.Background(), "mgr@h.org", "Mia", models.RoleManager, pw); err != nil {
+		ctx := context.Background()
+		pw := testapp.TestPassword
+		u, err := a.Store.CreateUser(ctx, models.NewUser{Email: "mgr@h.org", Name: "Mia", Role: models.RoleManager, Password: pw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Store.ChangePassword(ctx, u.ID, pw); err != nil {
 			t.Fatal(err)
 		}
 		s := a.NewStaff()
@@ -148,23 +156,29 @@ func TestMFAEnrolmentAndLogin(t *testing.T) {
 		if !strings.Contains(string(page.Body), `src="data:image/png;base64,`) {
 			t.Fatalf("no QR code on the enrolment page")
 		}
-		body := []byte(html.UnescapeString(string(page.Body)))
-		secret := regexp.MustCompile(`id="totp-secret">([A-Z2-7]+)<`).FindSubmatch(body)
-		sealed := regexp.MustCompile(`name="sealed" value="([^"]+)"`).FindSubmatch(body)
-		if secret == nil || sealed == nil {
-			t.Fatal("enrolment page lacks the secret")
+		secret := totpSecretOf(t, page.Body)
+		if strings.Contains(string(page.Body), `name="sealed"`) {
+			t.Fatal("the enrolment form carries a ciphertext")
 		}
-		if r := s.Post("/staff/mfa/setup", url.Values{"sealed": {string(sealed[1])}, "code": {"000000"}}); r.Status != 400 {
+		// reloading shows the same secret (kept on the session)
+		if again := totpSecretOf(t, s.Get("/staff/mfa/setup").Body); again != secret {
+			t.Fatal("the pending secret changed on reload")
+		}
+		if r := s.Post("/staff/mfa/setup", url.Values{"code": {"000000"}}); r.Status != 400 {
 			t.Fatalf("wrong first code: %d", r.Status)
 		}
-		r = s.Post("/staff/mfa/setup", url.Values{"sealed": {string(sealed[1])}, "code": {code(t, string(secret[1]), a.Clock.Now())}})
-		if r.Status != 303 {
+		r = s.Post("/staff/mfa/setup", url.Values{"code": {code(t, secret, a.Clock.Now())}})
+		if r.Status != 200 {
 			t.Fatalf("enrolment: %d %s", r.Status, r.Body)
+		}
+		codes := recoveryCodesOf(r.Body)
+		if len(codes) != 10 {
+			t.Fatalf("%d recovery codes shown; want 10", len(codes))
 		}
 		if r := s.Get("/staff/"); r.Status != 200 {
 			t.Fatalf("after enrolment: %d", r.Status)
 		}
-		// next sign-in asks for the code
+		// the same code again is a replay
 		s2 := a.NewStaff()
 		s2.Get("/staff/login")
 		r = s2.Post("/staff/login", url.Values{"email": {"mgr@h.org"}, "password": {pw}})
@@ -176,7 +190,8 @@ func TestMFAEnrolmentAndLogin(t *testing.T) {
 			t.Fatalf("wrong code: %d", r.Status)
 		}
 		pending := s2.Cookies["__Host-pv_session"]
-		if r := s2.Post("/staff/login/mfa", url.Values{"code": {code(t, string(secret[1]), a.Clock.Now())}}); r.Status != 303 {
+		a.Clock.Advance(30 * time.Second)
+		if r := s2.Post("/staff/login/mfa", url.Values{"code": {code(t, secret, a.Clock.Now())}}); r.Status != 303 {
 			t.Fatalf("right code: %d", r.Status)
 		}
 		if s2.Cookies["__Host-pv_session"] == pending {
@@ -186,6 +201,28 @@ func TestMFAEnrolmentAndLogin(t *testing.T) {
 			t.Fatalf("manager reached admin page: %d", r.Status)
 		}
 	})
+}
+
+var (
+	secretRe   = regexp.MustCompile(`id="totp-secret"[^>]*>([A-Z2-7]+)<`)
+	recoveryRe = regexp.MustCompile(`<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>`)
+)
+
+func totpSecretOf(t *testing.T, page []byte) string {
+	t.Helper()
+	m := secretRe.FindSubmatch([]byte(html.UnescapeString(string(page))))
+	if m == nil {
+		t.Fatalf("no secret on the page: %.300s", page)
+	}
+	return string(m[1])
+}
+
+func recoveryCodesOf(page []byte) []string {
+	var out []string
+	for _, m := range recoveryRe.FindAllSubmatch(page, -1) {
+		out = append(out, string(m[1]))
+	}
+	return out
 }
 
 func TestCSRFAndNoStateChangeOnGet(t *testing.T) {

@@ -91,5 +91,5 @@ func (h *Handler) SaveSurvey(c *fiber.Ctx) error {
 		return fail(strings.TrimPrefix(err.Error(), "save survey: "))
 	}
 	_ = h.store.Audit(c.UserContext(), principal(c).User.Email, "survey.change", "survey:"+key, ip(c), "edited")
-	return c.Redirect("/staff/admin/surveys/"+key+"?flash="+urlQuery("Saved. Kiosks pick up the change within 15 seconds."), fiber.StatusSeeOther)
+	return c.Redirect("/staff/admin/surveys/"+key+"?flash=survey-saved", fiber.StatusSeeOther)
 }

@@ -5,7 +5,7 @@
   if (!box) { return; }
   var status = document.getElementById('import-status'), table = document.getElementById('import-rejected');
   function poll() {
-    fetch('/staff/import/' + box.dataset.id, { credentials: 'same-origin', cache: 'no-store' })
+    fetch('/staff/import/' + box.dataset.id, { credentials: 'same-origin', cache: 'no-store', headers: { 'X-PV-Background': '1' } })
       .then(function (r) { return r.json(); })
       .then(function (s) {
         if (!s.done) { status.textContent = 'Reading line ' + s.line + '...'; setTimeout(poll, 1000); return; }

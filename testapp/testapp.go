@@ -27,6 +27,8 @@ type App struct {
 	Config *config.Config
 	Clock  *testdb.Clock
 	Logs   *bytes.Buffer
+
+	accounts map[string]Account
 }
 
 // New builds the app on backend b. mutate may adjust the config first.
@@ -44,6 +46,9 @@ func New(t testing.TB, b testdb.Backend, mutate func(*config.Config)) *App {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// request throttles count in the database by minute of the test clock,
+	// which stands still: tests that want them turn them on
+	cfg.Throttles = config.Throttles{}
 	if mutate != nil {
 		mutate(cfg)
 	}
@@ -55,7 +60,7 @@ func New(t testing.TB, b testdb.Backend, mutate func(*config.Config)) *App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &App{T: t, Server: srv, Store: store, Config: cfg, Clock: clock, Logs: logs}
+	return &App{T: t, Server: srv, Store: store, Config: cfg, Clock: clock, Logs: logs, accounts: map[string]Account{}}
 }
 
 // Do sends a request through the app.

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -79,16 +80,28 @@ func NewMySQL(t testing.TB) string {
 }
 
 // Clock is a settable clock for tests.
-type Clock struct{ t time.Time }
+// It is safe to read from a running server while a test moves it.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
 // NewClock starts a clock at t.
 func NewClock(t time.Time) *Clock { return &Clock{t: t} }
 
 // Now reads the clock.
-func (c *Clock) Now() time.Time { return c.t }
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
 
 // Advance moves the clock forward.
-func (c *Clock) Advance(d time.Duration) { c.t = c.t.Add(d) }
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
 
 // Open opens and migrates a store on b.
 func Open(t testing.TB, b Backend, now func() time.Time) *models.Store {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -16,10 +15,8 @@ func createCmd(ctx context.Context, what string, args []string, io stdio, env fu
 	switch what {
 	case "token":
 		return tokenCreate(ctx, args, io, env)
-	case "kiosk":
-		return kioskCreate(ctx, args, io, env)
 	default:
-		return userCreate(ctx, args, io, env)
+		return kioskCreate(ctx, args, io, env)
 	}
 }
 
@@ -98,30 +95,3 @@ func kioskCreate(ctx context.Context, args []string, io stdio, env func(string) 
 	})
 }
 
-func userCreate(ctx context.Context, args []string, io stdio, env func(string) (string, bool)) error {
-	fs := flags("user create --email E --name N --role agent|manager|admin",
-		fmt.Sprintf("Create a staff user. The password (at least %d characters) is read from the first line of stdin.", models.MinPasswordLen), io)
-	email := fs.String("email", "", "login email (required)")
-	name := fs.String("name", "", "full name (required)")
-	role := fs.String("role", "", "agent, manager or admin (required)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if !models.ValidRole(*role) {
-		return fmt.Errorf("user create: --role %q; use agent, manager or admin", *role)
-	}
-	line, err := bufio.NewReader(io.in).ReadString('\n')
-	if err != nil && line == "" {
-		return errors.New("user create: no password on stdin (echo PASSWORD | patientvoice user create ...)")
-	}
-	password := strings.TrimRight(line, "\r\n")
-	return withStore(ctx, env, func(store *models.Store) error {
-		u, err := store.CreateUser(ctx, *email, *name, *role, password)
-		if err != nil {
-			return err
-		}
-		_ = store.Audit(ctx, "cli", "user.create", fmt.Sprintf("user:%d", u.ID), "", u.Email+" "+u.Role)
-		fmt.Fprintf(io.out, "user %s (%s) created\n", u.Email, u.Role)
-		return nil
-	})
-}

@@ -21,8 +21,10 @@ Usage:
                                             print a new API token (last line)
   patientvoice kiosk create --name N --department CODE
                                             print a new kiosk device token (last line)
-  patientvoice user create --email E --name N --role agent|manager|admin
+  patientvoice user create --email E --name N --role agent|manager|admin [--departments CODE[,CODE...]|all]
                                             create a staff user; password on stdin
+  patientvoice user set-password --email E  break-glass: set a password (stdin); changed at next sign-in
+  patientvoice user reset-mfa --email E     break-glass: remove the second factor; enrol at next sign-in
   patientvoice seed [--responses N] [--cases M] [--days D]
                                             fill a scratch PV_DB with synthetic data for benchmarks
   patientvoice bench [--suite ingest|pages] [--n N] [--concurrency C] [--drain]
@@ -61,7 +63,9 @@ func run(ctx context.Context, args []string, io stdio, env func(string) (string,
 		err = benchCmd(ctx, args, io, env)
 	case "seed":
 		err = seedCmd(ctx, args, io, env)
-	case "token", "kiosk", "user":
+	case "user":
+		err = userCmd(ctx, args, io, env)
+	case "token", "kiosk":
 		if len(args) == 0 || args[0] != "create" {
 			if len(args) > 0 && isHelp(args[0]) {
 				args = []string{"create", "--help"}

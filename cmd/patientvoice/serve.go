@@ -67,7 +67,7 @@ func bootstrapAccounts(ctx context.Context, cfg *config.Config, store *models.St
 			return err
 		}
 		if n == 0 {
-			if _, err := store.CreateUser(ctx, cfg.AdminEmail, "Administrator", models.RoleAdmin, cfg.AdminPassword); err != nil && !errors.Is(err, models.ErrConflict) {
+			if _, err := store.CreateUser(ctx, models.NewUser{Email: cfg.AdminEmail, Name: "Administrator", Role: models.RoleAdmin, Password: cfg.AdminPassword}); err != nil && !errors.Is(err, models.ErrConflict) {
 				return fmt.Errorf("PV_ADMIN_PASSWORD: %w", err)
 			}
 		}
