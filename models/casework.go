@@ -93,13 +93,13 @@ type CaseFilter struct {
 	Departments []string // codes; an agent's scope
 	// Scoped makes Departments a limit even when empty (an agent with no
 	// department sees no case).
-	Scoped bool
-	Priority    string
-	Source      string
-	Grievance   *bool
-	AssigneeID  *uint
-	Open        bool // not resolved or closed
-	OverdueAt   time.Time
+	Scoped     bool
+	Priority   string
+	Source     string
+	Grievance  *bool
+	AssigneeID *uint
+	Open       bool // not resolved or closed
+	OverdueAt  time.Time
 	// Queue orders by urgency then the next deadline instead of newest
 	// first.
 	Queue  bool

@@ -94,4 +94,3 @@ func kioskCreate(ctx context.Context, args []string, io stdio, env func(string) 
 		return nil
 	})
 }
-
