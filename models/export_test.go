@@ -42,3 +42,9 @@ func SeedInfoScreen(key string) string { return defaultInfoScreens()[key] }
 func (s *Store) AddSeedLanguages(ctx context.Context) error {
 	return s.ctx(ctx).Transaction(func(tx *gorm.DB) error { return addSeedLanguages(tx) })
 }
+
+// UndoMigrationForTest forgets that a migration ran, so a test can run it
+// again on data shaped like an older release's.
+func (s *Store) UndoMigrationForTest(ctx context.Context, version int) error {
+	return s.ctx(ctx).Where("version = ?", version).Delete(&SchemaMigration{}).Error
+}
