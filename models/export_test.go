@@ -48,3 +48,13 @@ func (s *Store) AddSeedLanguages(ctx context.Context) error {
 func (s *Store) UndoMigrationForTest(ctx context.Context, version int) error {
 	return s.ctx(ctx).Where("version = ?", version).Delete(&SchemaMigration{}).Error
 }
+
+// StaffSecurityVersion is the version of the staff sign-in migration.
+func StaffSecurityVersion() int {
+	for _, m := range migrations() {
+		if m.name == "staff account lifecycle, second-factor replay, stream leases, throttles" {
+			return m.version
+		}
+	}
+	return 0
+}

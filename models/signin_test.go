@@ -201,7 +201,7 @@ func TestMigrationMakesScopeExplicit(t *testing.T) {
 		if err := s.UpdateUser(ctx, models.UserUpdate{ID: scoped.ID, Name: "Ed", Role: models.RoleAgent, Departments: []string{"ED"}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.UndoMigrationForTest(ctx, 6); err != nil {
+		if err := s.UndoMigrationForTest(ctx, models.StaffSecurityVersion()); err != nil {
 			t.Fatal(err)
 		}
 		if n, err := s.Migrate(ctx); err != nil || n != 1 {

@@ -7,24 +7,28 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
 // CountRequest adds one request to bucket's count for the minute starting
 // at window and returns the count so far, this request included. The
-// increment is one upsert, so the count holds across servers and under
-// parallel requests: of N requests at most limit see a count <= limit.
+// upsert and the read are one transaction that holds the row, so the
+// count holds across servers and under parallel requests: of N requests
+// exactly min(N, limit) see a count <= limit.
 func (s *Store) CountRequest(ctx context.Context, class, bucket, address string, window time.Time, limit int) (int, error) {
-	row := ThrottleCount{Bucket: bucket, WindowStart: window, Class: class, Address: truncate(address, 64), N: 1, Limit: limit}
-	err := s.ctx(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "bucket"}, {Name: "window_start"}},
-		DoUpdates: clause.Assignments(map[string]any{"n": clause.Expr{SQL: "n + 1"}}),
-	}).Create(&row).Error
-	if err != nil {
-		return 0, wrap("count request", err)
-	}
 	var n int
-	err = s.ctx(ctx).Model(&ThrottleCount{}).Where("bucket = ? AND window_start = ?", bucket, window).Pluck("n", &n).Error
+	err := s.write(ctx, "count request", func(tx *gorm.DB) error {
+		row := ThrottleCount{Bucket: bucket, WindowStart: window, Class: class, Address: truncate(address, 64), N: 1, Limit: limit}
+		err := tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "bucket"}, {Name: "window_start"}},
+			DoUpdates: clause.Assignments(map[string]any{"n": clause.Expr{SQL: "n + 1"}}),
+		}).Create(&row).Error
+		if err != nil {
+			return err
+		}
+		return tx.Model(&ThrottleCount{}).Where("bucket = ? AND window_start = ?", bucket, window).Pluck("n", &n).Error
+	})
 	return n, wrap("count request", err)
 }
 

@@ -170,7 +170,6 @@ func New(d Deps) (*Server, error) {
 	// overall, in the database
 	th := d.Config.Throttles
 	links := throttle.New(d.Store, "link", th.Link, th.LinkTotal, d.Now, "Too many requests from your network. Wait a minute and try again.")
-	app.Use([]string{"/s", "/f", "/unsubscribe"}, links.Handler)
 	signin := throttle.New(d.Store, "signin", th.Login, th.LoginTotal, d.Now, "Too many sign-in attempts from your network. Wait a minute and try again.")
 
 	app.Get("/healthz", health(d.Store))
@@ -200,12 +199,12 @@ func New(d Deps) (*Server, error) {
 
 	app.Post("/webhooks/twilio/sms", conv.InboundSMS)
 	app.Post("/webhooks/twilio/status", conv.Status)
-	app.Get("/s/:token", conv.SurveyForm)
-	app.Post("/s/:token", conv.SurveySubmit)
-	app.Get("/f/:token", conv.FollowupForm)
-	app.Post("/f/:token", conv.FollowupSubmit)
-	app.Get("/unsubscribe/:token", conv.UnsubscribePage)
-	app.Post("/unsubscribe/:token", conv.Unsubscribe)
+	app.Get("/s/:token", links.Handler, conv.SurveyForm)
+	app.Post("/s/:token", links.Handler, conv.SurveySubmit)
+	app.Get("/f/:token", links.Handler, conv.FollowupForm)
+	app.Post("/f/:token", links.Handler, conv.FollowupSubmit)
+	app.Get("/unsubscribe/:token", links.Handler, conv.UnsubscribePage)
+	app.Post("/unsubscribe/:token", links.Handler, conv.Unsubscribe)
 
 	staffRoutes(app, st, signin.Handler)
 

@@ -82,7 +82,7 @@ func bootstrapAccounts(ctx context.Context, cfg *config.Config, store *models.St
 	fmt.Fprintf(io.out, "\n  %s is running (demo data).\n", cfg.OrgName)
 	fmt.Fprintf(io.out, "  Staff login:  %s/staff/login\n", cfg.BaseURL)
 	if res.AdminPassword != "" {
-		fmt.Fprintf(io.out, "  Admin:        %s  password: %s  (shown once)\n", res.AdminEmail, res.AdminPassword)
+		fmt.Fprintf(io.out, "  Admin:        %s  password: %s  (shown once; choose your own at the first sign-in)\n", res.AdminEmail, res.AdminPassword)
 	} else {
 		fmt.Fprintf(io.out, "  Admin:        %s  (password was printed on the first run)\n", res.AdminEmail)
 	}
