@@ -20,12 +20,12 @@ const sms, email = "sms", "email"
 // Alerts queues alert messages in the outbox.
 type Alerts struct {
 	cfg   *config.Config
-	store *models.Store
+	store Store
 	log   *slog.Logger
 }
 
 // New builds the alert sender.
-func New(cfg *config.Config, store *models.Store, log *slog.Logger) Alerts {
+func New(cfg *config.Config, store Store, log *slog.Logger) Alerts {
 	return Alerts{cfg: cfg, store: store, log: log}
 }
 

@@ -11,7 +11,6 @@ import (
 
 	"github.com/patientvoice/patientvoice/config"
 	"github.com/patientvoice/patientvoice/inviting"
-	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/survey"
 	"github.com/patientvoice/patientvoice/translations"
 	"github.com/patientvoice/patientvoice/triage"
@@ -23,7 +22,7 @@ const sms, email = "sms", "email"
 // Handler holds what the webhook, survey page and follow-up routes need.
 type Handler struct {
 	cfg      *config.Config
-	store    *models.Store
+	store    Store
 	intake   *triage.Intake
 	links    inviting.Links
 	followup followupLinks
@@ -37,7 +36,7 @@ type Handler struct {
 // New builds the conversation handlers; links checks the survey and
 // unsubscribe tokens that inviting signed; catalog words every reply and
 // page and knows every language's answer words and keywords.
-func New(cfg *config.Config, store *models.Store, intake *triage.Intake, links inviting.Links, catalog *translations.Catalog, log *slog.Logger, now func() time.Time) *Handler {
+func New(cfg *config.Config, store Store, intake *triage.Intake, links inviting.Links, catalog *translations.Catalog, log *slog.Logger, now func() time.Time) *Handler {
 	return &Handler{cfg: cfg, store: store, intake: intake, links: links,
 		followup: followupLinks{signer: store, base: cfg.BaseURL},
 		catalog:  catalog, replies: catalog.Replies(), keywords: newKeywords(catalog), log: log, now: now}

@@ -24,7 +24,7 @@ const SurveyKey = "post-discharge"
 // Handler holds what the discharge routes and the invitation clock need.
 type Handler struct {
 	cfg     *config.Config
-	store   *models.Store
+	store   Store
 	catalog *translations.Catalog
 	links   Links
 	log     *slog.Logger
@@ -33,7 +33,7 @@ type Handler struct {
 
 // New builds the inviting handlers; catalog words the invitations and maps
 // the languages hospitals send ("es-MX", "spa") to the ones it speaks.
-func New(cfg *config.Config, store *models.Store, catalog *translations.Catalog, log *slog.Logger, now func() time.Time) *Handler {
+func New(cfg *config.Config, store Store, catalog *translations.Catalog, log *slog.Logger, now func() time.Time) *Handler {
 	return &Handler{cfg: cfg, store: store, catalog: catalog, links: NewLinks(store, cfg.BaseURL), log: log, now: now}
 }
 

@@ -24,7 +24,7 @@ const PressWindow = 2 * time.Second
 // Handler holds what the kiosk routes need.
 type Handler struct {
 	cfg     *config.Config
-	store   *models.Store
+	store   Store
 	intake  *triage.Intake
 	log     *slog.Logger
 	now     func() time.Time
@@ -44,7 +44,7 @@ const surveyTTL = 15 * time.Second
 
 // New builds the kiosk handlers; the kiosk speaks the catalog's languages
 // that its survey offers.
-func New(cfg *config.Config, store *models.Store, intake *triage.Intake, catalog *translations.Catalog, log *slog.Logger, now func() time.Time) *Handler {
+func New(cfg *config.Config, store Store, intake *triage.Intake, catalog *translations.Catalog, log *slog.Logger, now func() time.Time) *Handler {
 	return &Handler{cfg: cfg, store: store, intake: intake, log: log, now: now, catalog: catalog, surveys: map[uint]cachedSurvey{}}
 }
 

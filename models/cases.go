@@ -104,3 +104,11 @@ func (s *Store) CaseEvents(ctx context.Context, caseID uint) ([]CaseEvent, error
 
 // ReasonList splits the stored reasons.
 func (c Case) ReasonList() []string { return splitList(c.Reasons) }
+
+// LatestCaseForContact finds the newest open case of a contact, so an SMS
+// reply outside a survey lands on its timeline.
+func (s *Store) LatestCaseForContact(ctx context.Context, contactID uint) (Case, error) {
+	var c Case
+	err := s.ctx(ctx).Where("contact_id = ? AND status <> ?", contactID, StatusClosed).Order("id DESC").Take(&c).Error
+	return c, wrap("find case for contact", err)
+}

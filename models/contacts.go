@@ -95,3 +95,19 @@ func (s *Store) ContactByPhone(ctx context.Context, e164 string) (Contact, error
 	err := s.ctx(ctx).Where("phone_index = ?", s.Crypto.BlindIndex("phone", e164)).Order("id").Take(&c).Error
 	return c, wrap("find contact by phone", err)
 }
+
+// ContactRow loads the raw contact (opt-out state) by id.
+func (s *Store) ContactRow(ctx context.Context, id uint) (Contact, error) {
+	var c Contact
+	err := s.ctx(ctx).Take(&c, id).Error
+	return c, wrap("find contact", err)
+}
+
+// ContactFor is the contact a discharge's patient would be filed under
+// (found through the phone's blind index, else the email's), as stored:
+// opt-outs and last survey, what scheduling decides on. A new patient is
+// the zero Contact.
+func (s *Store) ContactFor(ctx context.Context, in ContactInput) (Contact, error) {
+	c, _, err := s.findContact(s.ctx(ctx), in)
+	return c, err
+}

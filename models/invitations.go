@@ -39,7 +39,6 @@ type Decision struct {
 	SurveyID     uint
 	ScheduledFor *time.Time
 	ExpiresAt    *time.Time
-	TokenHash    string
 }
 
 // DischargeResult is the stored invitation and whether it is new.
@@ -47,15 +46,6 @@ type DischargeResult struct {
 	Invitation Invitation
 	Contact    Contact
 	Created    bool
-}
-
-// ContactFor is the contact a discharge's patient would be filed under
-// (found through the phone's blind index, else the email's), as stored:
-// opt-outs and last survey, what scheduling decides on. A new patient is
-// the zero Contact.
-func (s *Store) ContactFor(ctx context.Context, in ContactInput) (Contact, error) {
-	c, _, err := s.findContact(s.ctx(ctx), in)
-	return c, err
 }
 
 // RecordDischarge stores a discharge once per external id: contact
@@ -86,7 +76,7 @@ func (s *Store) RecordDischarge(ctx context.Context, d Discharge, dec Decision) 
 			return err
 		}
 		inv := Invitation{EncounterID: enc.ID, ContactID: c.ID, SurveyID: dec.SurveyID, DepartmentID: d.DepartmentID,
-			Channel: dec.Channel, Status: dec.Status, Reason: dec.Reason, Language: dec.Language, TokenHash: dec.TokenHash,
+			Channel: dec.Channel, Status: dec.Status, Reason: dec.Reason, Language: dec.Language,
 			ScheduledFor: dec.ScheduledFor, ExpiresAt: dec.ExpiresAt}
 		if err := tx.Create(&inv).Error; err != nil {
 			return err
@@ -143,13 +133,6 @@ func invitationForEncounter(db *gorm.DB, externalID string) (DischargeResult, er
 func (s *Store) InvitationByID(ctx context.Context, id uint) (Invitation, error) {
 	var inv Invitation
 	err := s.ctx(ctx).Take(&inv, id).Error
-	return inv, wrap("find invitation", err)
-}
-
-// InvitationByToken finds an invitation by its email link token.
-func (s *Store) InvitationByToken(ctx context.Context, tok string) (Invitation, error) {
-	var inv Invitation
-	err := s.ctx(ctx).Where("token_hash = ?", HashToken(tok)).Take(&inv).Error
 	return inv, wrap("find invitation", err)
 }
 
@@ -252,104 +235,6 @@ func (s *Store) Invitations(ctx context.Context, limit int) ([]Invitation, error
 	return out, wrap("list invitations", err)
 }
 
-// SetOptOut records an opt-out (or opt-in) on a channel with time and
-// source, so the next discharge is suppressed.
-func (s *Store) SetOptOut(ctx context.Context, contactID uint, channel string, out bool, source string) error {
-	now := s.Now()
-	var at *time.Time
-	if out {
-		at = &now
-	}
-	upd := map[string]any{"sms_opt_out": out, "sms_opt_out_at": at, "sms_opt_out_source": source}
-	if channel == "email" {
-		upd = map[string]any{"email_opt_out": out, "email_opt_out_at": at, "email_opt_out_source": source}
-	}
-	return wrap("set opt-out", s.ctx(ctx).Model(&Contact{}).Where("id = ?", contactID).Updates(upd).Error)
-}
-
-// SaveInbound stores an inbound message once per provider id; a replay
-// returns the stored row with created false.
-func (s *Store) SaveInbound(ctx context.Context, channel, providerID, from, body string) (InboundMessage, bool, error) {
-	m := InboundMessage{ProviderID: providerID, Channel: channel, FromIndex: s.Crypto.BlindIndex("phone", from),
-		FromEnc: s.Crypto.Seal(from), BodyEnc: s.Crypto.Seal(body), ReceivedAt: s.Now()}
-	lost := false
-	err := s.retry(ctx, "save inbound", true, func() error {
-		m.ID = 0
-		err := s.ctx(ctx).Create(&m).Error
-		lost = lost || isConnLost(err)
-		return err
-	})
-	if err != nil && isDuplicate(err) {
-		// stored a moment ago by another server or node, or by this call
-		// as its connection died: then it is processed as a first
-		// delivery (processing is claimed, so only once)
-		var prev InboundMessage
-		err = s.syncRead(ctx, func(db *gorm.DB) error { return db.Where("provider_id = ?", providerID).Take(&prev).Error })
-		return prev, lost && prev.ProcessedAt == nil, wrap("find inbound", err)
-	}
-	return m, err == nil, wrap("save inbound", err)
-}
-
-// ClaimInbound marks an inbound message as being processed; false when
-// another request or server has it already.
-func (s *Store) ClaimInbound(ctx context.Context, id uint, outcome string) (bool, error) {
-	n, err := s.exec(ctx, "claim inbound", false, func(db *gorm.DB) *gorm.DB {
-		return db.Model(&InboundMessage{}).Where("id = ? AND processed_at IS NULL", id).
-			Updates(map[string]any{"processed_at": s.Now(), "outcome": outcome})
-	})
-	return n == 1, err
-}
-
-// SetInboundOutcome records what processing did with a message.
-func (s *Store) SetInboundOutcome(ctx context.Context, id uint, outcome string, contactID, invitationID, caseID *uint) error {
-	upd := map[string]any{"outcome": outcome}
-	for k, v := range map[string]*uint{"contact_id": contactID, "invitation_id": invitationID, "case_id": caseID} {
-		if v != nil {
-			upd[k] = *v
-		}
-	}
-	_, err := s.exec(ctx, "inbound outcome", true, func(db *gorm.DB) *gorm.DB {
-		return db.Model(&InboundMessage{}).Where("id = ? AND outcome <> ?", id, "case_reply").Updates(upd)
-	})
-	return err
-}
-
-// UnprocessedInbound lists messages stored but never processed (their
-// server died between storing and processing).
-func (s *Store) UnprocessedInbound(ctx context.Context, before time.Time) ([]InboundMessage, error) {
-	var out []InboundMessage
-	err := s.ctx(ctx).Where("processed_at IS NULL AND received_at < ?", before).Order("id").Limit(100).Find(&out).Error
-	return out, wrap("unprocessed inbound", err)
-}
-
-// InboundBody decrypts an inbound message.
-func (s *Store) InboundBody(m InboundMessage) (from, body string) {
-	return s.Crypto.MustOpen(m.FromEnc), s.Crypto.MustOpen(m.BodyEnc)
-}
-
-// ContactRow loads the raw contact (opt-out state) by id.
-func (s *Store) ContactRow(ctx context.Context, id uint) (Contact, error) {
-	var c Contact
-	err := s.ctx(ctx).Take(&c, id).Error
-	return c, wrap("find contact", err)
-}
-
-// LatestCaseForContact finds the newest open case of a contact, so an SMS
-// reply outside a survey lands on its timeline.
-func (s *Store) LatestCaseForContact(ctx context.Context, contactID uint) (Case, error) {
-	var c Case
-	err := s.ctx(ctx).Where("contact_id = ? AND status <> ?", contactID, StatusClosed).Order("id DESC").Take(&c).Error
-	return c, wrap("find case for contact", err)
-}
-
-// ReleaseInbound gives a message back to the sweeper after a failure.
-func (s *Store) ReleaseInbound(ctx context.Context, id uint) error {
-	_, err := s.exec(ctx, "release inbound", true, func(db *gorm.DB) *gorm.DB {
-		return db.Model(&InboundMessage{}).Where("id = ?", id).Updates(map[string]any{"processed_at": nil, "outcome": "retry"})
-	})
-	return err
-}
-
 // CompleteInvitation marks an invitation answered, once: false when it was
 // completed already (a second submit).
 func (s *Store) CompleteInvitation(ctx context.Context, id uint) (bool, error) {
@@ -359,4 +244,12 @@ func (s *Store) CompleteInvitation(ctx context.Context, id uint) (bool, error) {
 			Updates(map[string]any{"status": InvCompleted, "completed_at": now})
 	})
 	return n == 1, err
+}
+
+// MarkInvitationStarted records the funnel's "started" step once.
+func (s *Store) MarkInvitationStarted(ctx context.Context, id uint) error {
+	_, err := s.exec(ctx, "mark invitation started", true, func(db *gorm.DB) *gorm.DB {
+		return db.Model(&Invitation{}).Where("id = ? AND started_at IS NULL", id).Update("started_at", s.Now())
+	})
+	return err
 }

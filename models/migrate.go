@@ -114,6 +114,22 @@ func migrations() []migration {
 			return tx.Migrator().CreateIndex(&Response{}, "ix_responses_received")
 		}},
 		{9, "staff account lifecycle, second-factor replay, stream leases, throttles", migrateStaffSecurity},
+		{10, "drop invitations.token_hash: links are signed, never looked up", func(tx *gorm.DB, _ *Store) error {
+			m := tx.Migrator()
+			if m.HasIndex(&Invitation{}, "ix_invitations_token") {
+				if err := m.DropIndex(&Invitation{}, "ix_invitations_token"); err != nil {
+					return fmt.Errorf("drop ix_invitations_token: %w", err)
+				}
+			}
+			if m.HasColumn(&Invitation{}, "token_hash") {
+				// plain SQL: both databases drop a column in place (SQLite
+				// since 3.35), where GORM's SQLite migrator copies the table
+				if err := tx.Exec("ALTER TABLE invitations DROP COLUMN token_hash").Error; err != nil {
+					return fmt.Errorf("drop invitations.token_hash: %w", err)
+				}
+			}
+			return nil
+		}},
 	}
 }
 

@@ -428,14 +428,6 @@ func (s *Store) FreezeFunnel(ctx context.Context, loc *time.Location, through st
 	return n, nil
 }
 
-// MarkInvitationStarted records the funnel's "started" step once.
-func (s *Store) MarkInvitationStarted(ctx context.Context, id uint) error {
-	_, err := s.exec(ctx, "mark invitation started", true, func(db *gorm.DB) *gorm.DB {
-		return db.Model(&Invitation{}).Where("id = ? AND started_at IS NULL", id).Update("started_at", s.Now())
-	})
-	return err
-}
-
 // ReportRows returns the daily rollup rows in the filter as they are
 // stored, without grouping: a plain range scan of the primary key (a
 // quarter and its predecessor are a few thousand rows), scanned by hand,

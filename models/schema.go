@@ -121,7 +121,6 @@ type Invitation struct {
 	Status       string `gorm:"size:16;not null;index:ix_invitations_status;index:ix_invitations_sent,priority:3"`
 	Reason       string `gorm:"size:32;not null;default:''"`
 	Language     string `gorm:"size:16;not null;default:'en'"`
-	TokenHash    string `gorm:"size:64;index:ix_invitations_token"`
 	ScheduledFor *time.Time
 	// ix_invitations_sent covers the funnel's scan of a date range
 	FirstSentAt     *time.Time `gorm:"index:ix_invitations_sent,priority:1"`

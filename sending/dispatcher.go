@@ -33,7 +33,7 @@ const sendWorkers = 16
 // each row is claimed by a conditional update, so any number of servers
 // can dispatch; the SMS rate is shared through a slot row in the database.
 type Dispatcher struct {
-	store    *models.Store
+	store    Store
 	sms      SMSSender
 	email    EmailSender
 	log      *slog.Logger
@@ -53,7 +53,7 @@ type UnsubscribeLinks interface {
 // NewDispatcher builds a dispatcher sending SMS at rate messages per
 // second across all servers. unsub, when not nil, adds List-Unsubscribe
 // headers to emails that belong to an invitation.
-func NewDispatcher(store *models.Store, sms SMSSender, email EmailSender, rate float64, unsub UnsubscribeLinks, log *slog.Logger, now func() time.Time) *Dispatcher {
+func NewDispatcher(store Store, sms SMSSender, email EmailSender, rate float64, unsub UnsubscribeLinks, log *slog.Logger, now func() time.Time) *Dispatcher {
 	host, _ := os.Hostname()
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)

@@ -52,12 +52,12 @@ func ToJSON(r models.CaseRow) CaseJSON {
 
 // API serves /api/cases for integration tokens.
 type API struct {
-	store *models.Store
+	store CaseReader
 	cases *Cases
 }
 
 // NewAPI builds the cases API.
-func NewAPI(store *models.Store, cases *Cases) *API { return &API{store: store, cases: cases} }
+func NewAPI(store CaseReader, cases *Cases) *API { return &API{store: store, cases: cases} }
 
 // List answers GET /api/cases: newest first, filters status, department,
 // priority, source, limit (default 50, max 500) and an opaque cursor.

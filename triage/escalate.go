@@ -12,7 +12,7 @@ import (
 // acknowledge deadline. The database decides what is due and a conditional
 // update claims each case, so it runs safely on every server.
 type Escalator struct {
-	store  *models.Store
+	store  EscalatorStore
 	notify Notifier
 	log    *slog.Logger
 	now    func() time.Time
@@ -21,7 +21,7 @@ type Escalator struct {
 
 // NewEscalator builds the SLA clock; notify hears about each escalated
 // case (the department head or managers are told, queues refresh).
-func NewEscalator(store *models.Store, notify Notifier, log *slog.Logger, now func() time.Time, every time.Duration) *Escalator {
+func NewEscalator(store EscalatorStore, notify Notifier, log *slog.Logger, now func() time.Time, every time.Duration) *Escalator {
 	return &Escalator{store: store, notify: notify, log: log, now: now, every: every}
 }
 

@@ -17,7 +17,7 @@ import (
 // enter the database), then tell the notifier about a new case. Kiosk, SMS
 // and email all call Submit.
 type Intake struct {
-	store  *models.Store
+	store  IntakeStore
 	sla    SLA
 	notify Notifier
 	now    func() time.Time
@@ -40,7 +40,7 @@ type departments struct {
 const rulesTTL = 15 * time.Second
 
 // NewIntake builds the intake path; notify hears about every case opened.
-func NewIntake(store *models.Store, sla SLA, notify Notifier, now func() time.Time) *Intake {
+func NewIntake(store IntakeStore, sla SLA, notify Notifier, now func() time.Time) *Intake {
 	return &Intake{store: store, sla: sla, notify: notify, now: now}
 }
 

@@ -75,7 +75,7 @@ var ErrUnknownAssignee = errors.New("not an active staff member")
 
 // Cases applies staff actions to cases with the rules of the workflow.
 type Cases struct {
-	store  *models.Store
+	store  CaseStore
 	sla    SLA
 	notify Notifier
 	now    func() time.Time
@@ -83,7 +83,7 @@ type Cases struct {
 
 // NewCases builds the case workflow; notify hears about every committed
 // change.
-func NewCases(store *models.Store, sla SLA, notify Notifier, now func() time.Time) *Cases {
+func NewCases(store CaseStore, sla SLA, notify Notifier, now func() time.Time) *Cases {
 	return &Cases{store: store, sla: sla, notify: notify, now: now}
 }
 
