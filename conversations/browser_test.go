@@ -2,12 +2,15 @@ package conversations_test
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"github.com/patientvoice/patientvoice/browsertest"
+	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/testdb"
+	"github.com/patientvoice/patientvoice/triage"
 )
 
 // TestBrowserSurveyErrors opens the emailed survey in Spanish and Arabic
@@ -60,6 +63,20 @@ func TestBrowserSurveyErrors(t *testing.T) {
 				}
 				browsertest.Screenshot(t, ctx, "survey-errors-"+c.lang, true)
 				axeClean(t, ctx, axe, c.lang+" survey with errors")
+
+				// the other patient pages, in the same language, pass axe too
+				browsertest.Do(t, ctx, chromedp.Navigate(base+"/unsubscribe/"+e.Server.Inviting.Links().Token(1)),
+					chromedp.WaitVisible(chromedp.CSS(`form button`)))
+				axeClean(t, ctx, axe, c.lang+" unsubscribe")
+				browsertest.Do(t, ctx, chromedp.Navigate(base+followupPath(t, e, c.lang)), chromedp.WaitVisible(chromedp.ID("followup-no")))
+				if d := browsertest.Eval[string](t, ctx, `document.documentElement.lang + ' ' + document.documentElement.dir`); d != c.lang+" "+c.dir {
+					t.Fatalf("follow-up page %s", d)
+				}
+				axeClean(t, ctx, axe, c.lang+" follow-up")
+				browsertest.Do(t, ctx, chromedp.Click(chromedp.ID("followup-no")), chromedp.WaitVisible(chromedp.ID("followup-done")))
+				axeClean(t, ctx, axe, c.lang+" follow-up answered")
+				browsertest.Do(t, ctx, chromedp.Navigate(base+"/s/1.deadbeef"), chromedp.WaitVisible(chromedp.ID("problem")))
+				axeClean(t, ctx, axe, "error page")
 			})
 		})
 	}
@@ -82,4 +99,36 @@ func lastBackend(t *testing.T) string {
 		return "mysql"
 	}
 	return "sqlite"
+}
+
+// followupPath resolves a case of a patient who speaks lang, sends the
+// satisfaction follow-up by email and returns the emailed link's path.
+func followupPath(t *testing.T, e *env, lang string) string {
+	t.Helper()
+	ctx := context.Background()
+	d, err := e.Store.DepartmentByCode(ctx, "ED")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := e.Server.Cases.Open(ctx, triage.StaffIntake{Department: d, Category: "food", Priority: "normal", Channel: "phone",
+		Summary: "Cold dinner", Contact: models.ContactInput{Email: "f-" + lang + "@example.org", Language: lang}, Actor: "ana@h.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Server.Cases.Apply(ctx, cs.ID, "ana@h.org", "", triage.Change{Status: models.StatusResolved}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Server.Conversations.SendFollowup(ctx, cs.ID, "email", "ana@h.org"); err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := e.Store.Outbox(ctx, models.OutboxFilter{})
+	for _, m := range rows {
+		if m.Kind == "followup" && m.CaseID != nil && *m.CaseID == cs.ID {
+			if p := regexp.MustCompile(`/f/[0-9]+\.[0-9a-f]+`).FindString(e.Store.OpenMessage(m).Body); p != "" {
+				return p
+			}
+		}
+	}
+	t.Fatal("no follow-up link")
+	return ""
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/testapp"
 )
 
@@ -229,4 +230,31 @@ func read(e *env, req *http.Request) testapp.Result {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return testapp.Result{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// TestFollowupPageInPatientLanguage: the satisfaction question, its email
+// and a submit without an answer, in the patient's language.
+func TestFollowupPageInPatientLanguage(t *testing.T) {
+	setup(t, func(t *testing.T, e *env) {
+		path := followupPath(t, e, "es")
+		rows, _ := e.Store.Outbox(context.Background(), models.OutboxFilter{})
+		for _, m := range rows {
+			if o := e.Store.OpenMessage(m); m.Kind == "followup" && (!strings.Contains(o.Subject, "¿está satisfecho con nuestra respuesta?") ||
+				!strings.Contains(o.HTML, `lang="es" dir="ltr"`) || !strings.Contains(o.Body, "Dar mi respuesta")) {
+				t.Fatalf("follow-up email %+v", o)
+			}
+		}
+		r := get(t, e, path, "")
+		if r.Status != 200 || !strings.Contains(string(r.Body), "Sí, estoy satisfecho") {
+			t.Fatalf("page %d %s", r.Status, r.Body)
+		}
+		r = postForm(t, e, path, url.Values{}, "")
+		if r.Status != 400 || !strings.Contains(string(r.Body), `<p class="error" id="followup-error" role="alert">Elija una de las dos respuestas.</p>`) ||
+			!strings.Contains(string(r.Body), `id="followup-yes"`) {
+			t.Fatalf("no answer: %d %s", r.Status, r.Body)
+		}
+		if r = postForm(t, e, path, url.Values{"answer": {"yes"}}, ""); r.Status != 200 || !strings.Contains(string(r.Body), "Gracias. Hemos recibido su respuesta.") {
+			t.Fatalf("answer: %d %s", r.Status, r.Body)
+		}
+	})
 }
