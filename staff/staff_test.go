@@ -461,6 +461,11 @@ func TestSurveyEditorKeepsOldResponses(t *testing.T) {
 		if r := s.Post("/staff/admin/surveys/kiosk", url.Values{"definition": {"{not json"}}); r.Status != 400 {
 			t.Fatalf("bad json: %d", r.Status)
 		}
+		french := strings.Replace(string(b), `"languages":["en",`, `"languages":["fr","en",`, 1)
+		if r := s.Post("/staff/admin/surveys/kiosk", url.Values{"definition": {french}}); r.Status != 400 ||
+			!strings.Contains(html.UnescapeString(string(r.Body)), `Language "fr": patients can only be addressed in the product's languages (en, ar, es, vi, zh)`) {
+			t.Fatalf("a language outside the catalog accepted: %d", r.Status)
+		}
 		a.Clock.Advance(16 * time.Second) // kiosk survey cache
 		r := a.Call("GET", "/api/kiosk/survey", tok, nil)
 		got := r.JSON()

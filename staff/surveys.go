@@ -3,6 +3,7 @@ package staff
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -86,6 +87,12 @@ func (h *Handler) SaveSurvey(c *fiber.Ctx) error {
 	}
 	if def.Key != key {
 		return fail("The key cannot change; create a new survey instead.")
+	}
+	for _, l := range def.Languages {
+		if _, ok := h.catalog.Match(l); !ok || h.catalog.Code(l) != l {
+			return fail(fmt.Sprintf("Language %q: patients can only be addressed in the product's languages (%s); a new one is a file in translations/languages.",
+				l, strings.Join(h.catalog.Codes(), ", ")))
+		}
 	}
 	if err := h.store.SaveSurvey(c.UserContext(), def); err != nil {
 		return fail(strings.TrimPrefix(err.Error(), "save survey: "))
