@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/patientvoice/patientvoice/config"
 	"github.com/patientvoice/patientvoice/models"
 	"github.com/patientvoice/patientvoice/testapp"
 )
@@ -257,4 +258,18 @@ func TestFollowupPageInPatientLanguage(t *testing.T) {
 			t.Fatalf("answer: %d %s", r.Status, r.Body)
 		}
 	})
+}
+
+// TestThrottledLinkInPatientLanguage: a patient link refused for too many
+// requests says so in the browser's language.
+func TestThrottledLinkInPatientLanguage(t *testing.T) {
+	setup(t, func(t *testing.T, e *env) {
+		var r testapp.Result
+		for i := 0; i < 4; i++ {
+			r = get(t, e, "/s/1.deadbeef", "vi")
+		}
+		if r.Status != 429 || !strings.Contains(string(r.Body), "Vui lòng đợi một phút rồi thử lại.") || !strings.Contains(string(r.Body), `lang="vi"`) {
+			t.Fatalf("%d %s", r.Status, r.Body)
+		}
+	}, func(c *config.Config) { c.Throttles.Link = 2 })
 }
